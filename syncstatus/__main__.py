@@ -1,0 +1,5 @@
+import sys
+
+from syncstatus.cli import main
+
+sys.exit(main())

@@ -1,0 +1,74 @@
+"""Settings read from the environment, with defaults that make `make run` work out of the box."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_SQLITE_PATH = DATA_DIR / "syncstatus.db"
+DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    smtp_url: str | None
+    mail_from: str
+    outbox_dir: Path
+    cache_ttl_seconds: int
+    stale_after_days: int
+    public_base_url: str
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the common spellings and make the driver explicit (psycopg 3 for PostgreSQL)."""
+    url = url.strip()
+    if not url:
+        raise ConfigError("DATABASE_URL is empty; leave it unset for the embedded SQLite database")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not (url.startswith("sqlite") or url.startswith("postgresql+psycopg://")):
+        scheme = url.split(":", 1)[0]
+        raise ConfigError(
+            f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///path/to/file.db "
+            "or postgresql://user@host:5432/dbname"
+        )
+    return url
+
+
+def load_settings() -> Settings:
+    return Settings(
+        database_url=normalize_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        smtp_url=os.environ.get("SMTP_URL") or None,
+        mail_from=os.environ.get("MAIL_FROM", "syncstatus@localhost"),
+        outbox_dir=Path(os.environ.get("OUTBOX_DIR") or DATA_DIR / "outbox"),
+        cache_ttl_seconds=_int_env("CACHE_TTL_SECONDS", 300),
+        stale_after_days=_int_env("STALE_AFTER_DAYS", 2),
+        public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8501"),
+    )

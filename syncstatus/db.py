@@ -1,0 +1,123 @@
+"""Engines, connection errors in plain words, and schema migrations (`python -m syncstatus db upgrade`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from syncstatus.config import ConfigError, load_settings
+from syncstatus.schema import metadata
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message is fit to show a user."""
+
+
+def describe_url(url: str) -> str:
+    """Where a URL points, without its password: 'PostgreSQL at host:5432/db' or 'SQLite at /path'."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        return f"SQLite at {u.database or ':memory:'}"
+    return f"PostgreSQL at {u.host or 'localhost'}:{u.port or 5432}/{u.database or ''}"
+
+
+def create_db_engine(url: str | None = None) -> Engine:
+    url = url or load_settings().database_url
+    try:
+        u = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse text
+        raise ConfigError(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    if u.get_backend_name() == "sqlite":
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"connect_timeout": 5, "application_name": "syncstatus"},
+    )
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise DatabaseUnavailable with 'cannot reach PostgreSQL at host:port: reason' when it is down."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnavailable(unavailable_message(engine, exc)) from None
+
+
+def unavailable_message(engine: Engine, exc: BaseException) -> str:
+    reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    return f"cannot reach {describe_url(engine.url.render_as_string(hide_password=True))}: {first}"
+
+
+def is_postgres(conn_or_engine: Connection | Engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: the form every DateTime column stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# --- migrations -------------------------------------------------------------------------------
+# Ordered, append-only steps; each runs once per database and is recorded in schema_migration.
+
+schema_migration = sa.Table(
+    "schema_migration",
+    sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+
+def _m001_initial(conn: Connection) -> None:
+    metadata.create_all(conn)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial schema", _m001_initial),
+]
+
+
+def upgrade(engine: Engine, echo: Callable[[str], None] | None = None) -> list[int]:
+    """Apply every migration not yet applied; returns the versions applied now."""
+    applied_now: list[int] = []
+    with engine.begin() as conn:
+        schema_migration.create(conn, checkfirst=True)
+        if is_postgres(conn):
+            # Two processes upgrading at once: the second waits, then finds nothing to do.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(7243001)"))
+        done = set(conn.execute(sa.select(schema_migration.c.version)).scalars())
+        for version, name, step in MIGRATIONS:
+            if version in done:
+                continue
+            step(conn)
+            conn.execute(schema_migration.insert().values(version=version, name=name, applied_at=utcnow()))
+            applied_now.append(version)
+            if echo:
+                echo(f"applied migration {version:03d}: {name}")
+    return applied_now
+
+
+def current_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("schema_migration"):
+            return 0
+        return conn.execute(sa.select(sa.func.max(schema_migration.c.version))).scalar() or 0

@@ -1,0 +1,418 @@
+"""The whole domain's schema, defined once with SQLAlchemy Core; identical in meaning on SQLite and PostgreSQL.
+
+Every table that holds center data carries `center_id`, so every query can filter by the viewer's
+allowed centers and the schema can be distributed by center (see docs/ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; BigInteger elsewhere.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Money = Numeric(14, 2)
+
+PLATFORMS = ("qbo", "xero", "intacct", "netsuite")
+PLATFORM_NAMES = {"qbo": "QuickBooks Online", "xero": "Xero", "intacct": "Sage Intacct", "netsuite": "NetSuite"}
+SYNC_TYPES = ("invoice_wise", "invoice_wise_journal", "day_wise", "day_wise_journal")
+SYNC_TYPE_NAMES = {
+    "invoice_wise": "Invoice Wise",
+    "invoice_wise_journal": "Invoice Wise as journal entries",
+    "day_wise": "Day Wise",
+    "day_wise_journal": "Day Wise as journal entries",
+}
+JOBS = ("post_sale", "refund", "maintenance")
+JOB_RUN_STATUSES = ("running", "succeeded", "failed")
+DOCUMENT_KINDS = ("invoice", "summary_invoice", "payment", "refund", "misc_journal", "purchase_order", "transfer_order")
+DOCUMENT_STATUSES = ("pending", "processed", "failed", "archived")
+PENDING_REASONS = (
+    "awaiting_schedule",
+    "item_not_synced",
+    "deleted_order_awaiting_maintenance",
+    "integration_paused",
+    "authorization_expired",
+    "rate_limited",
+)
+MISC_JOURNAL_KINDS = ("cash_deposit", "cash_pay_in", "cash_payout", "petty_cash_expense")
+STOCK_ORDER_KINDS = ("purchase_order", "transfer_order")
+ACCOUNT_TYPES = ("asset", "bank", "liability", "equity", "income", "expense", "cost_of_goods_sold", "other")
+ITEM_TYPES = ("service", "product", "package", "membership", "gift_card", "prepaid_card")
+ROLES = ("admin", "zone", "center")
+# Lines of the summary report a document counts in; computed when the rollup is refreshed.
+REPORT_LINES = ("invoices", "misc_journals", "payments", "refunds", "purchase_orders", "transfer_orders", "not_counted")
+
+
+def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    # A literal IN-list in DDL, not a query: the allowed values are constants of this module.
+    quoted = ", ".join("'" + v + "'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+zone = Table(
+    "zone",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
+center = Table(
+    "center",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("zone_id", Id, ForeignKey("zone.id"), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    _enum_check("platform", PLATFORMS, "ck_center_platform"),
+)
+
+center_sync_config = Table(
+    "center_sync_config",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("effective_from", Date, primary_key=True),
+    # Derived on import: the next row's effective_from (exclusive), NULL for the config in force now.
+    Column("effective_to", Date),
+    Column("sync_type", String(30), nullable=False),
+    _enum_check("sync_type", SYNC_TYPES, "ck_config_sync_type"),
+)
+
+sync_job = Table(
+    "sync_job",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("job", String(20), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("schedule", String(100), nullable=False, server_default=""),
+    _enum_check("job", JOBS, "ck_sync_job_job"),
+)
+
+job_run = Table(
+    "job_run",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("job", String(20), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("status", String(20), nullable=False),
+    Column("processed", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("message", Text),
+    UniqueConstraint("center_id", "job", "started_at", name="uq_job_run"),
+    _enum_check("status", JOB_RUN_STATUSES, "ck_job_run_status"),
+)
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("type", String(30), nullable=False),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("last_read_at", DateTime),
+    Column("deleted_in_platform_at", DateTime),
+    UniqueConstraint("center_id", "code", name="uq_account"),
+)
+
+item = Table(
+    "item",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("item_type", String(30), nullable=False),
+    Column("mapped_item_type", String(30)),
+    Column("platform_item", String(200)),
+    Column("account_code", String(60)),
+    Column("status", String(20), nullable=False, server_default="processed"),
+    Column("raw_response", Text),
+    Column("category", String(40)),
+    Column("message", Text),
+    Column("deleted_in_platform_at", DateTime),
+    UniqueConstraint("center_id", "code", name="uq_item"),
+)
+
+sale_order = Table(
+    "sale_order",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("invoice_no", String(60), nullable=False),
+    Column("guest", String(200)),
+    Column("sale_date", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("summary_invoice_no", String(60)),
+    UniqueConstraint("center_id", "invoice_no", name="uq_sale_order"),
+    Index("ix_sale_order_summary", "center_id", "summary_invoice_no"),
+    Index("ix_sale_order_date", "center_id", "sale_date"),
+)
+
+sale_order_line = Table(
+    "sale_order_line",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("invoice_no", String(60), nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("item_code", String(60), nullable=False),
+    Column("account_code", String(60)),
+    Column("qty", Numeric(12, 3), nullable=False),
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("center_id", "invoice_no", "line_no", name="uq_sale_order_line"),
+    Index("ix_sale_order_line_item", "center_id", "item_code"),
+    Index("ix_sale_order_line_account", "center_id", "account_code"),
+)
+
+payment = Table(
+    "payment",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("payment_no", String(60), nullable=False),
+    Column("invoice_no", String(60), nullable=False),
+    Column("payment_type", String(60), nullable=False),
+    Column("account_code", String(60)),
+    Column("amount", Money, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    UniqueConstraint("center_id", "payment_no", name="uq_payment"),
+    Index("ix_payment_invoice", "center_id", "invoice_no"),
+    Index("ix_payment_account", "center_id", "account_code"),
+)
+
+misc_journal = Table(
+    "misc_journal",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("journal_no", String(60), nullable=False),
+    Column("register", String(60)),
+    Column("kind", String(30), nullable=False),
+    Column("journal_date", Date, nullable=False),
+    Column("debit_account_code", String(60)),
+    Column("credit_account_code", String(60)),
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("center_id", "journal_no", name="uq_misc_journal"),
+    _enum_check("kind", MISC_JOURNAL_KINDS, "ck_misc_journal_kind"),
+)
+
+stock_order = Table(
+    "stock_order",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("order_no", String(60), nullable=False),
+    Column("order_date", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("deleted_at", DateTime),
+    UniqueConstraint("center_id", "kind", "order_no", name="uq_stock_order"),
+    _enum_check("kind", STOCK_ORDER_KINDS, "ck_stock_order_kind"),
+)
+
+# The ledger: one row per document pushed to the accounting platform, with its latest outcome.
+sync_document = Table(
+    "sync_document",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("center_id", Id, ForeignKey("center.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("document_no", String(60), nullable=False),
+    Column("sync_date", Date, nullable=False),
+    Column("amount", Money),
+    Column("status", String(20), nullable=False),
+    Column("pending_reason", String(40)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_attempt_at", DateTime),
+    Column("external_ref", String(100)),
+    Column("raw_response", Text),
+    # Parsed from raw_response on import by syncstatus.messages.
+    Column("response_code", String(60)),
+    Column("category", String(40)),
+    Column("message", Text),
+    Column("reference", String(200)),
+    Column("import_run_id", Id),
+    UniqueConstraint("center_id", "kind", "document_no", name="uq_sync_document"),
+    Index("ix_sync_document_report", "center_id", "sync_date", "kind", "status"),
+    Index("ix_sync_document_no", "document_no"),
+    _enum_check("kind", DOCUMENT_KINDS, "ck_sync_document_kind"),
+    _enum_check("status", DOCUMENT_STATUSES, "ck_sync_document_status"),
+)
+
+# The rollups: maintained in the same transaction as the detail rows they summarize.
+sync_daily = Table(
+    "sync_daily",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("sync_date", Date, primary_key=True),
+    Column("report_line", String(20), primary_key=True),
+    Column("status", String(20), primary_key=True),
+    # The parsed failure category for failed documents ('' otherwise), so reports group causes without detail rows.
+    Column("category", String(40), primary_key=True, server_default=""),
+    Column("documents", Integer, nullable=False),
+    Index("ix_sync_daily_date", "sync_date", "center_id"),
+)
+
+sync_monthly = Table(
+    "sync_monthly",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("month_start", Date, primary_key=True),
+    Column("report_line", String(20), primary_key=True),
+    Column("status", String(20), primary_key=True),
+    # The parsed failure category for failed documents ('' otherwise), so reports group causes without detail rows.
+    Column("category", String(40), primary_key=True, server_default=""),
+    Column("documents", Integer, nullable=False),
+    Index("ix_sync_monthly_month", "month_start", "center_id"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("email", String(254)),
+    Column("display_name", String(200)),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(300)),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    _enum_check("role", ROLES, "ck_app_user_role"),
+)
+
+user_scope = Table(
+    "user_scope",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True),
+    # Exactly one of zone_id / center_id per row.
+    Column("zone_id", Id, ForeignKey("zone.id")),
+    Column("center_id", Id, ForeignKey("center.id")),
+    CheckConstraint("(zone_id IS NULL) <> (center_id IS NULL)", name="ck_user_scope_one"),
+)
+
+email_schedule = Table(
+    "email_schedule",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("owner_user_id", Id, ForeignKey("app_user.id")),
+    Column("kind", String(20), nullable=False, server_default="report"),
+    Column("report", String(40), nullable=False),
+    Column("filters_json", Text, nullable=False, server_default="{}"),
+    Column("date_range", String(40), nullable=False),
+    Column("frequency_json", Text, nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("recipients_json", Text, nullable=False),
+    Column("formats", String(40), nullable=False, server_default="csv,xlsx"),
+    Column("only_when_issues", Boolean, nullable=False, server_default="0"),
+    Column("condition_json", Text),
+    Column("paused", Boolean, nullable=False, server_default="0"),
+    Column("last_alert_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+email_delivery = Table(
+    "email_delivery",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("schedule_id", Id, ForeignKey("email_schedule.id", ondelete="SET NULL")),
+    # One row per schedule occurrence and recipient: the unique key makes overlapping runners send once.
+    Column("occurrence_key", String(200), nullable=False, unique=True),
+    Column("occurrence_at", DateTime),
+    Column("recipients", Text, nullable=False),
+    Column("subject", String(300), nullable=False, server_default=""),
+    Column("status", String(30), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime),
+    Column("error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+)
+
+import_run = Table(
+    "import_run",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("status", String(20), nullable=False),
+    Column("rows_read", Integer, nullable=False, server_default="0"),
+    Column("rows_loaded", Integer, nullable=False, server_default="0"),
+    Column("rows_updated", Integer, nullable=False, server_default="0"),
+    Column("rows_unchanged", Integer, nullable=False, server_default="0"),
+    Column("rows_rejected", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+)
+
+import_rejection = Table(
+    "import_rejection",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("import_run_id", Id, ForeignKey("import_run.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("file_name", String(200), nullable=False),
+    Column("line_no", Integer),
+    Column("column_name", String(100)),
+    Column("reason", Text, nullable=False),
+    Column("raw_row", Text),
+)
+
+# Which centers each import run touched, for data freshness.
+import_center = Table(
+    "import_center",
+    metadata,
+    Column("import_run_id", Id, ForeignKey("import_run.id", ondelete="CASCADE"), primary_key=True),
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("newest_sync_date", Date),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("username", String(100)),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text),
+)
+
+app_setting = Table(
+    "app_setting",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Tables whose rows belong to one center: guarded by :center_ids in SQL and by row-level security on PostgreSQL.
+CENTER_TABLES = (
+    "center_sync_config", "sync_job", "job_run", "account", "item", "sale_order", "sale_order_line",
+    "payment", "misc_journal", "stock_order", "sync_document", "sync_daily", "sync_monthly",
+)

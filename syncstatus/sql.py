@@ -1,0 +1,74 @@
+"""The query loader: one parameterized statement per file in queries/, bound by name, never assembled.
+
+`queries/name.sql` is portable; a `queries/name.postgresql.sql` beside it wins on PostgreSQL.
+List and tuple values are bound as expanding parameters (`IN :center_ids`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+_NAME = re.compile(r"^[a-z0-9_]+$")
+
+
+class UnknownQuery(LookupError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def _read(name: str, dialect: str) -> str:
+    if not _NAME.match(name):
+        raise UnknownQuery(f"query name {name!r} is not of the form [a-z0-9_]+")
+    specific = QUERIES_DIR / f"{name}.{dialect}.sql"
+    path = specific if specific.exists() else QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        raise UnknownQuery(f"no query file queries/{name}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def _statement(name: str, dialect: str, expanding: frozenset[str]) -> sa.TextClause:
+    stmt = sa.text(_read(name, dialect))
+    if expanding:
+        stmt = stmt.bindparams(*(sa.bindparam(p, expanding=True) for p in sorted(expanding)))
+    return stmt
+
+
+def statement(name: str, dialect: str, params: dict[str, Any]) -> sa.TextClause:
+    expanding = frozenset(k for k, v in params.items() if isinstance(v, (list, tuple, set, frozenset)))
+    return _statement(name, dialect, expanding)
+
+
+def _prepare(params: dict[str, Any]) -> dict[str, Any]:
+    # Expanding binds need a sequence; an empty list must still match nothing rather than error.
+    out = {}
+    for k, v in params.items():
+        if isinstance(v, (set, frozenset)):
+            v = sorted(v)
+        out[k] = list(v) if isinstance(v, (list, tuple)) else v
+    return out
+
+
+def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
+    return conn.execute(statement(name, conn.dialect.name, params), _prepare(params))
+
+
+def frame(bind: Connection | Engine, name: str, **params: Any) -> pd.DataFrame:
+    """Run a query and return its rows as a DataFrame with the statement's column names."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            return frame(conn, name, **params)
+    result = execute(bind, name, **params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def query_names() -> list[str]:
+    return sorted({p.name.split(".")[0] for p in QUERIES_DIR.glob("*.sql")})
