@@ -1,0 +1,63 @@
+"""Integrations Sync Status: per zone and center, what was processed, is pending or failed, and why."""
+
+import streamlit as st
+
+from syncstatus import links
+from syncstatus.reports import filters as rfilters
+from syncstatus.reports import sync_status
+from syncstatus.ui import data, tables
+from syncstatus.ui.filters import filter_bar, range_note
+from syncstatus.ui.setup import page_setup
+
+viewer = page_setup("sync_status")
+st.title("Integrations Sync Status")
+
+directory = data.cached(rfilters.center_directory)(viewer.center_ids)
+f = filter_bar(directory)
+range_note(f)
+report = data.cached(sync_status.build)(viewer.center_ids, f)
+
+tables.toolbar(report.table, "sync_status", f, highlight=["failed" if x else None for x in
+                                                           sync_status.failing_rows(report.table)],
+               totals_last_row=True, title="Integrations Sync Status")
+
+if report.body.empty:
+    if directory.empty or not directory["has_sync_job"].any():
+        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
+    else:
+        st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "
+                "Widen the dates or clear the zone, center, platform or status filters.")
+    st.stop()
+
+totals = report.totals
+m = st.columns(4)
+m[0].metric("Invoices", f"{totals['Total Invoices']:,}")
+m[1].metric("Failed invoices", f"{totals['Failed Invoices']:,}")
+m[2].metric("Pending invoices", f"{totals['Pending Invoices']:,}")
+m[3].metric("Failed misc. journals", f"{totals['Failed Misc. Journals']:,}")
+if totals["Total Invoices"] + totals["Total Misc. Journals"] == 0:
+    st.info("No documents in these dates for the selected centers.")
+
+st.caption("Click a count to open the documents behind it. Rows with failures are shaded red.")
+event = st.dataframe(
+    tables.highlight_rows(report.table, sync_status.failing_rows(report.table), "failed"),
+    key=f"sync_status_table_{tables.filters_key(f)}",
+    on_select="rerun",
+    selection_mode="single-cell",
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * len(report.table), 640),
+    column_config=tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Center Name",),
+                                      wide=("Response message",)),
+)
+target = tables.sync_status_drill(event, report, f)
+if target is not None:
+    st.switch_page(target.path, query_params=target.params)
+
+if not report.causes.empty:
+    st.subheader("Why documents failed")
+    st.dataframe(report.causes.drop(columns=["category"]), hide_index=True, width="stretch",
+                 column_config=tables.count_config(["Failed documents", "Centers"], wide=("What to do",)))
+
+st.page_link(links.to("trends", **rfilters.to_params(f)).path, label="See the trend of these figures",
+             icon=":material/monitoring:", query_params=rfilters.to_params(f))

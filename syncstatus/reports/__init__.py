@@ -1,0 +1,1 @@
+"""Report functions: run the queries, arrange the frames. Never call Streamlit."""

@@ -1,0 +1,55 @@
+"""page_setup(): the first call of every page, whether reached through dashboard.py or a cold deep link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from syncstatus import db, links
+from syncstatus.access import Viewer
+from syncstatus.config import ConfigError
+from syncstatus.ui import data, signin
+from syncstatus.ui.state import StateKeys
+
+
+def page_setup(page_key: str) -> Viewer:
+    """Configure the page, require a signed-in viewer, draw the sidebar; stops the script otherwise."""
+    spec = links.PAGE_BY_KEY[page_key]
+    st.set_page_config(page_title=f"{spec.title} · syncstatus", page_icon=":material/sync:", layout="wide")
+    try:
+        engine = data.engine()
+        db.check_connection(engine)
+    except (ConfigError, db.DatabaseUnavailable) as exc:
+        st.error(f"The dashboard cannot reach its database: {exc}. It will work again as soon as the "
+                 "database answers; use **Retry** or reload the page.", icon=":material/cloud_off:")
+        st.button("Retry", key="retry_database")
+        st.stop()
+    viewer = signin.require_viewer(engine)
+    if spec.admin_only and not viewer.is_admin:
+        st.error("This page is for organization administrators.")
+        st.stop()
+    sidebar(viewer, page_key)
+    flash = st.session_state.pop(StateKeys.FLASH, None)
+    if flash:
+        st.toast(flash)
+    return viewer
+
+
+def sidebar(viewer: Viewer, current: str) -> None:
+    with st.sidebar:
+        st.markdown("### :material/sync: syncstatus")
+        group = None
+        for spec in links.PAGES:
+            if not spec.in_menu or (spec.admin_only and not viewer.is_admin):
+                continue
+            if spec.group != group:
+                group = spec.group
+                st.caption(group)
+            st.page_link(spec.path, label=spec.title, icon=spec.icon, disabled=spec.key == current)
+        st.divider()
+        signin.account_box(viewer)
+
+
+def nav_pages() -> list:
+    """Every page for st.navigation (hidden menu: the sidebar above is ours)."""
+    return [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.key == "home")
+            for p in links.PAGES]

@@ -1,0 +1,101 @@
+"""Tables: number formats, row highlighting, the refresh/download toolbar, and cell-click drill-down."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from syncstatus import exports, links
+from syncstatus.reports.filters import ReportFilters
+from syncstatus.ui import data
+
+FILLS = {"failed": "background-color: #fde2e1", "deleted": "background-color: #fff1c2",
+         "warning": "background-color: #fff1c2"}
+
+
+def filters_key(f: ReportFilters) -> str:
+    """Part of a table's widget key: a new selection state whenever the filters change (GH#17026)."""
+    return hashlib.sha1(repr(f).encode()).hexdigest()[:10]
+
+
+def highlight_rows(df: pd.DataFrame, marks: Sequence[bool | str | None], kind: str = "failed"):
+    """A Styler that shades marked rows; a mark may be True (use `kind`) or a kind name."""
+    styles = []
+    for m in marks:
+        k = kind if m is True else (m or None)
+        styles.append(FILLS.get(k, "") if k else "")
+
+    def _row(row):
+        return [styles[row.name]] * len(row) if row.name < len(styles) else [""] * len(row)
+
+    return df.reset_index(drop=True).style.apply(_row, axis=1)
+
+
+def count_config(count_columns: Sequence[str], pinned: Sequence[str] = (), wide: Sequence[str] = (),
+                 money: Sequence[str] = ()) -> dict:
+    cfg: dict = {c: st.column_config.NumberColumn(c, format="localized", width="small") for c in count_columns}
+    cfg.update({c: st.column_config.NumberColumn(c, format="%.2f") for c in money})
+    cfg.update({c: st.column_config.TextColumn(c, pinned=True) for c in pinned})
+    cfg.update({c: st.column_config.TextColumn(c, width="large") for c in wide})
+    return cfg
+
+
+def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
+            highlight: Sequence[str | None] | None = None, totals_last_row: bool = False,
+            title: str | None = None) -> None:
+    """Refresh, 'data as of', and CSV/XLSX downloads of exactly the table shown."""
+    c1, c2, c3, c4 = st.columns([1, 2.4, 1, 1])
+    if c1.button("Refresh", icon=":material/refresh:", key=f"refresh_{name}",
+                 help="Re-read the database (clears cached results)"):
+        data.refresh()
+        st.rerun()
+    as_of = data.data_as_of() or datetime.now().replace(microsecond=0)
+    c2.caption(f"Data as of {as_of:%Y-%m-%d %H:%M:%S}")
+    stem = name
+    if f is not None:
+        stem = f"{name}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
+    c3.download_button("CSV", exports.to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+                       icon=":material/download:", key=f"csv_{name}", on_click="ignore")
+    c4.download_button("XLSX", exports.to_xlsx_bytes(table, sheet=name, highlight=highlight,
+                                                     totals_last_row=totals_last_row, title=title),
+                       file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME, icon=":material/download:",
+                       key=f"xlsx_{name}", on_click="ignore")
+
+
+def selected_cell(event) -> tuple[int, str] | None:
+    """(row position, column name) of a single-cell selection, or None."""
+    try:
+        cells = event["selection"]["cells"]
+    except (KeyError, TypeError):
+        cells = getattr(getattr(event, "selection", None), "cells", None)
+    if not cells:
+        return None
+    row, col = cells[0][0], cells[0][1]
+    return int(row), str(col)
+
+
+def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
+    """Turn a clicked cell of the Sync Status table into the documents behind it."""
+    cell = selected_cell(event)
+    if cell is None:
+        return None
+    row, column = cell
+    status = next((s for s in ("processed", "pending", "failed") if column.lower().startswith(s)), None)
+    kind = "misc_journals" if "Misc. Journals" in column else "invoices"
+    if row >= len(report.centers):  # the totals row: every center of the selection
+        centers = list(report.centers["center_code"])
+        center = centers if len(centers) <= 50 else None
+    else:
+        center = report.centers.iloc[row]["center_code"]
+        if status is None and column in ("Zone", "Center Name", "Response message"):
+            r = report.table.iloc[row]
+            status = "failed" if r["Failed Invoices"] or r["Failed Misc. Journals"] else None
+    params = {links.Param.CENTER: center, links.Param.DATE_FROM: f.date_from, links.Param.DATE_TO: f.date_to,
+              links.Param.STATUS: status}
+    if f.platforms:
+        params[links.Param.PLATFORM] = list(f.platforms)
+    return links.to("misc_journal_entries" if kind == "misc_journals" else "sale_orders", **params)
