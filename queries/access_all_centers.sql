@@ -1,2 +1,2 @@
--- Every center id: only for an organization admin's scope (no :center_ids, it defines them).
+-- no-center-scope: every center id, only for an organization admin's scope (it defines the viewer's center ids).
 SELECT id FROM center ORDER BY id

@@ -91,8 +91,17 @@ def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _m002_row_level_security(conn: Connection) -> None:
+    # PostgreSQL only: center tables answer the reader role only within its scope (docs/SECURITY.md).
+    if is_postgres(conn):
+        from syncstatus.access import install_row_level_security  # late: access imports this module
+
+        install_row_level_security(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
+    (2, "row-level security by center", _m002_row_level_security),
 ]
 
 

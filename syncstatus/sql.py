@@ -58,7 +58,15 @@ def _prepare(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
-    return conn.execute(statement(name, conn.dialect.name, params), _prepare(params))
+    """Run queries/name.sql. On PostgreSQL a query over center data also runs under the row-level
+    security scope of its :center_ids (a second layer behind the SQL filter; see docs/SECURITY.md)."""
+    stmt, bound = statement(name, conn.dialect.name, params), _prepare(params)
+    if "center_ids" not in params or conn.dialect.name != "postgresql":
+        return conn.execute(stmt, bound)
+    from syncstatus.access import rls_scope  # late import: access imports this module
+
+    with rls_scope(conn, params["center_ids"]):
+        return conn.execute(stmt, bound)
 
 
 def frame(bind: Connection | Engine, name: str, **params: Any) -> pd.DataFrame:

@@ -1,0 +1,27 @@
+"""Audit Log: sign-ins, exports, emails, schedule and user changes, newest first (administrators only)."""
+
+import streamlit as st
+
+from syncstatus import audit
+from syncstatus.ui import data
+from syncstatus.ui.setup import page_setup
+from syncstatus.ui.state import StateKeys
+
+viewer = page_setup("audit")
+st.title("Audit Log")
+
+left, right = st.columns([2, 1])
+action = left.selectbox("Action", audit.ACTIONS, index=None, placeholder="All actions", key=StateKeys.AUDIT_ACTION,
+                        format_func=lambda a: a.replace("_", " "))
+limit = right.number_input("Newest events", min_value=10, max_value=10_000, value=500, step=100,
+                           key=StateKeys.AUDIT_LIMIT)
+events = audit.recent(data.engine(), limit=limit, action=action)
+
+st.caption(f"{len(events):,} event{'' if len(events) == 1 else 's'}, newest first; times in UTC.")
+st.dataframe(events, hide_index=True, width="stretch",
+             column_config={"at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                            "username": "User", "action": "Action", "detail": "Detail"})
+st.download_button("Download CSV", events.to_csv(index=False).encode("utf-8"), file_name="audit_log.csv",
+                   mime="text/csv", icon=":material/download:",
+                   on_click=audit.record, args=(data.engine(), viewer.username, "export",
+                                                {"page": "audit", "action": action, "rows": len(events)}))
