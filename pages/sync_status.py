@@ -6,6 +6,7 @@ from syncstatus import links
 from syncstatus.reports import filters as rfilters
 from syncstatus.reports import sync_status
 from syncstatus.ui import data, tables
+from syncstatus.ui.email import email_button
 from syncstatus.ui.filters import filter_bar, range_note
 from syncstatus.ui.setup import page_setup
 
@@ -17,9 +18,10 @@ f = filter_bar(directory)
 range_note(f)
 report = data.cached(sync_status.build)(viewer.center_ids, f)
 
-tables.toolbar(report.table, "sync_status", f, highlight=["failed" if x else None for x in
-                                                           sync_status.failing_rows(report.table)],
-               totals_last_row=True, title="Integrations Sync Status")
+marks = sync_status.row_marks(report.table)
+tables.toolbar(report.table, "sync_status", f, highlight=marks, totals_last_row=True,
+               title="Integrations Sync Status")
+email_button("sync_status", viewer, f)
 
 if report.body.empty:
     if directory.empty or not directory["has_sync_job"].any():
@@ -40,14 +42,14 @@ if totals["Total Invoices"] + totals["Total Misc. Journals"] == 0:
 
 st.caption("Click a count to open the documents behind it. Rows with failures are shaded red.")
 event = st.dataframe(
-    tables.highlight_rows(report.table, sync_status.failing_rows(report.table), "failed"),
+    tables.highlight_rows(report.table, marks),
     key=f"sync_status_table_{tables.filters_key(f)}",
     on_select="rerun",
     selection_mode="single-cell",
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(report.table), 640),
-    column_config=tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Center Name",),
+    column_config=tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Zone", "Center Name"),
                                       wide=("Response message",)),
 )
 target = tables.sync_status_drill(event, report, f)

@@ -133,6 +133,15 @@ def root_causes(failed: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def row_marks(table: pd.DataFrame) -> list[str | None]:
+    """How to mark each row: 'failed' for a center with any failure, 'total' for the totals row."""
+    marks: list[str | None] = ["failed" if (r["Failed Invoices"] or r["Failed Misc. Journals"]) else None
+                               for _, r in table.iterrows()]
+    if marks and table.iloc[-1]["Zone"] == TOTAL_LABEL:
+        marks[-1] = "total"
+    return marks
+
+
 def failing_rows(table: pd.DataFrame) -> list[bool]:
-    """Which rows to mark: any failed invoice or misc. journal."""
-    return [bool(r["Failed Invoices"] or r["Failed Misc. Journals"]) for _, r in table.iterrows()]
+    """Rows of centers with any failure (the totals row is never one)."""
+    return [m == "failed" for m in row_marks(table)]

@@ -15,6 +15,56 @@ LEVELS = {"organization": "Organization level", "center": "Center level"}
 MAX_DAY = date(2100, 1, 1)
 
 
+def url_choice(key: str, options: list[str], *, multi: bool, default=None):
+    """Make the URL the source of truth for a choice widget whose options are codes shown as names.
+
+    Streamlit's own binding writes the *displayed* label into the URL; we keep codes there
+    (?center=C001&center=C002), so links built by syncstatus.links select the same view.
+    Invalid values are dropped. Call before the widget; pass `on_change=_to_url, args=(key, multi)`.
+    """
+    raw = st.query_params.get_all(key)
+    if multi:
+        wanted = [v for v in dict.fromkeys(raw) if v in options]
+    else:
+        wanted = raw[-1] if raw and raw[-1] in options else default
+    if st.session_state.get(key, None) != wanted:
+        st.session_state[key] = wanted
+    if (multi and wanted != raw and raw) or (not multi and raw and raw[-1] != wanted):
+        _to_url(key, multi)  # drop what was invalid, so the address bar shows the view
+
+
+def url_date(key: str, default: date) -> None:
+    """The URL holds the date (?date_from=2026-01-31); a bad value falls back to the default, with a note."""
+    raw = st.query_params.get(key)
+    wanted = default
+    if raw:
+        try:
+            wanted = date.fromisoformat(raw[:10])
+        except ValueError:
+            st.warning(f"Ignored {key}={raw[:30]!r}: not a date (YYYY-MM-DD).")
+            st.query_params.pop(key, None)
+    if st.session_state.get(key) != wanted:
+        st.session_state[key] = wanted
+
+
+def _date_to_url(key: str, default: date) -> None:
+    value = st.session_state.get(key)
+    if not value or value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value.isoformat()
+
+
+def _to_url(key: str, multi: bool, default=None) -> None:
+    value = st.session_state.get(key)
+    if not value or value == default:
+        st.query_params.pop(key, None)
+    elif multi:
+        st.query_params[key] = list(value)
+    else:
+        st.query_params[key] = value
+
+
 def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = None,
                show_status: bool = True, show_level: bool = True) -> ReportFilters:
     """Draw the filters (dates, level, zone, center, platform, status) and return them.
@@ -30,35 +80,46 @@ def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = Non
 
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.4])
-        date_from = c1.date_input("From", value=d0, key=Param.DATE_FROM, bind="query-params",
+        url_date(Param.DATE_FROM, d0)
+        url_date(Param.DATE_TO, d1)
+        date_from = c1.date_input("From", key=Param.DATE_FROM, on_change=_date_to_url, args=(Param.DATE_FROM, d0),
                                   min_value=date(2000, 1, 1), max_value=MAX_DAY, format="YYYY-MM-DD")
-        date_to = c2.date_input("To", value=d1, key=Param.DATE_TO, bind="query-params",
+        date_to = c2.date_input("To", key=Param.DATE_TO, on_change=_date_to_url, args=(Param.DATE_TO, d1),
                                 min_value=date(2000, 1, 1), max_value=MAX_DAY, format="YYYY-MM-DD")
         level = "center" if single_center else "organization"
         if show_level and not single_center:
+            url_choice(Param.LEVEL, list(LEVELS), multi=False, default="organization")
             level = c3.segmented_control("Level", list(LEVELS), format_func=LEVELS.get, key=Param.LEVEL,
-                                         default="organization", bind="query-params") or "organization"
+                                         on_change=_to_url, args=(Param.LEVEL, False, "organization")) or "organization"
         status = "all"
         if show_status:
+            url_choice(Param.STATUS, list(statuses), multi=False, default="all")
             status = c4.selectbox("Status", list(statuses), format_func=statuses.get, key=Param.STATUS,
-                                  bind="query-params")
+                                  on_change=_to_url, args=(Param.STATUS, False, "all"))
         zone_sel: list[str] = []
         center_sel: list[str] = []
         platform_sel: list[str] = []
         if not single_center:
             c5, c6, c7 = st.columns([1, 2, 1])
+            url_choice(Param.ZONE, list(zones), multi=True)
             zone_sel = c5.multiselect("Zone", list(zones), format_func=lambda z: zones.get(z, z),
-                                      key=Param.ZONE, bind="query-params", placeholder="All zones")
+                                      key=Param.ZONE, on_change=_to_url, args=(Param.ZONE, True),
+                                      placeholder="All zones")
             pickable = directory[directory["zone_code"].isin(zone_sel)] if zone_sel else directory
+            url_choice(Param.CENTER, list(pickable["center_code"]), multi=True)
+            if level == "center" and len(st.session_state[Param.CENTER]) > 1:
+                st.session_state[Param.CENTER] = st.session_state[Param.CENTER][:1]
             center_sel = c6.multiselect(
                 "Center", list(pickable["center_code"]), format_func=lambda c: names.get(c, c),
-                key=Param.CENTER, bind="query-params",
+                key=Param.CENTER, on_change=_to_url, args=(Param.CENTER, True),
                 max_selections=1 if level == "center" else None,
                 placeholder="Pick one center" if level == "center" else "All centers",
             )
             present = [p for p in PLATFORM_NAMES if p in set(directory["platform"])]
+            url_choice(Param.PLATFORM, present, multi=True)
             platform_sel = c7.multiselect("Accounting platform", present, format_func=PLATFORM_NAMES.get,
-                                          key=Param.PLATFORM, bind="query-params", placeholder="All platforms")
+                                          key=Param.PLATFORM, on_change=_to_url, args=(Param.PLATFORM, True),
+                                          placeholder="All platforms")
     if date_from and date_to and date_from > date_to:
         st.warning("The start date is after the end date; the two were swapped.")
         date_from, date_to = date_to, date_from
@@ -78,3 +139,72 @@ def range_note(f: ReportFilters) -> None:
 
 def yesterday() -> date:
     return date.today() - timedelta(days=1)
+
+
+def category_filter(container=st) -> tuple[str, ...]:
+    """Failure categories (URL parameter `category`, repeated)."""
+    from syncstatus import messages
+
+    picked = container.multiselect("Failure category", list(messages.CATEGORIES),
+                                   format_func=lambda c: messages.CATEGORY_LABELS.get(c, c), key=Param.CATEGORY,
+                                   bind="query-params", placeholder="All categories")
+    return tuple(picked)
+
+
+def deleted_filter(label: str, container=st) -> bool:
+    """Only rows referencing accounts/items deleted or inactive in the platform (URL parameter `deleted`)."""
+    return bool(container.checkbox(label, key=Param.DELETED, bind="query-params"))
+
+
+def scope_bar(directory: pd.DataFrame) -> ReportFilters:
+    """Zone, center and platform only (URL-bound), for pages that are not about dates (Items, Chart of Accounts)."""
+    d0, d1 = default_range()
+    if len(directory) <= 1:
+        return ReportFilters(d0, d1)
+    zones = directory.drop_duplicates("zone_code").set_index("zone_code")["zone_name"].to_dict()
+    names = directory.set_index("center_code")["center_name"].to_dict()
+    with st.container(border=True):
+        c5, c6, c7 = st.columns([1, 2, 1])
+        zone_sel = c5.multiselect("Zone", list(zones), format_func=lambda z: zones.get(z, z), key=Param.ZONE,
+                                  bind="query-params", placeholder="All zones")
+        pickable = directory[directory["zone_code"].isin(zone_sel)] if zone_sel else directory
+        center_sel = c6.multiselect("Center", list(pickable["center_code"]), format_func=lambda c: names.get(c, c),
+                                    key=Param.CENTER, bind="query-params", placeholder="All centers")
+        present = [p for p in PLATFORM_NAMES if p in set(directory["platform"])]
+        platform_sel = c7.multiselect("Accounting platform", present, format_func=PLATFORM_NAMES.get,
+                                      key=Param.PLATFORM, bind="query-params", placeholder="All platforms")
+    return ReportFilters(d0, d1, tuple(zone_sel), tuple(center_sel), tuple(platform_sel))
+
+
+def adopt_url_codes(directory: pd.DataFrame, statuses: dict[str, str] | None = None) -> None:
+    """Let links built by syncstatus.links (codes: `center=C001&status=failed`) preset the bound filter widgets.
+
+    Bound selectbox/multiselect widgets read the *displayed label* from the URL and ignore anything else, so a
+    drill-down link carrying codes would silently lose its filters. Call before filter_bar()/scope_bar().
+    """
+    from syncstatus import messages
+    from syncstatus.ui.state import StateKeys
+
+    handed = st.session_state.pop(StateKeys.DRILL_FILTERS, None) or {}
+    for key in (Param.DATE_FROM, Param.DATE_TO):
+        try:
+            if handed.get(key):
+                st.session_state[key] = date.fromisoformat(str(handed[key])[:10])
+        except ValueError:
+            pass
+    options = {
+        Param.ZONE: set(directory["zone_code"]),
+        Param.CENTER: set(directory["center_code"]),
+        Param.PLATFORM: set(PLATFORM_NAMES),
+        Param.CATEGORY: set(messages.CATEGORIES),
+    }
+    for key, known in options.items():
+        given = handed.get(key)
+        values = ([given] if isinstance(given, str) else list(given)) if given else st.query_params.get_all(key)
+        raw = [p.strip() for v in values for p in str(v).split(",") if p.strip()]
+        codes = [r for r in dict.fromkeys(raw) if r in known]
+        if codes and len(codes) == len(raw):
+            st.session_state[key] = codes
+    status = handed.get(Param.STATUS) or st.query_params.get(Param.STATUS)
+    if statuses and status in statuses:
+        st.session_state[Param.STATUS] = status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from syncstatus import db, links
 from syncstatus.access import Viewer
@@ -44,7 +45,11 @@ def sidebar(viewer: Viewer, current: str) -> None:
             if spec.group != group:
                 group = spec.group
                 st.caption(group)
-            st.page_link(spec.path, label=spec.title, icon=spec.icon, disabled=spec.key == current)
+            try:
+                st.page_link(spec.path, label=spec.title, icon=spec.icon, disabled=spec.key == current)
+            except StreamlitPageNotFoundError:
+                # Run outside the navigation (a page script started on its own): a plain link still works.
+                st.markdown(f"[{spec.title}](/{spec.url_path})")
         st.divider()
         signin.account_box(viewer)
 

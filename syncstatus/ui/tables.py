@@ -14,7 +14,7 @@ from syncstatus.reports.filters import ReportFilters
 from syncstatus.ui import data
 
 FILLS = {"failed": "background-color: #fde2e1", "deleted": "background-color: #fff1c2",
-         "warning": "background-color: #fff1c2"}
+         "warning": "background-color: #fff1c2", "total": "background-color: #e8eef7; font-weight: bold"}
 
 
 def filters_key(f: ReportFilters) -> str:
@@ -99,3 +99,79 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
     if f.platforms:
         params[links.Param.PLATFORM] = list(f.platforms)
     return links.to("misc_journal_entries" if kind == "misc_journals" else "sale_orders", **params)
+
+
+# --- drill-down tables of the document pages (Sale Orders, Payments, Summary Details, Items, Chart of Accounts) ---
+
+OPEN_COLUMN = "Open"
+
+
+def table_key(name: str, f: ReportFilters, *extra) -> str:
+    """A dataframe key that changes with the filters and any page-specific options (GH#17026)."""
+    return f"{name}_{filters_key(f)}_{hashlib.sha1(repr(extra).encode()).hexdigest()[:8]}"
+
+
+def drill_table(result, name: str, f: ReportFilters, *, number_column: str | None = None, extra: tuple = (),
+                counts: Sequence[str] = (), money: Sequence[str] = (), wide: Sequence[str] = (),
+                pinned: Sequence[str] = (), dates: Sequence[str] = (), datetimes: Sequence[str] = ()) -> None:
+    """Draw a reports.documents.DocumentTable: rows shaded by their marks; a click on a cell of `number_column`
+    opens that invoice / summary invoice in the same tab; an extra "Open" link column opens it in a new tab."""
+    display = result.with_open_links(OPEN_COLUMN) if number_column else result.table
+    cfg = count_config(counts, pinned=pinned, wide=wide, money=money)
+    cfg.update({c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in dates})
+    cfg.update({c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm") for c in datetimes})
+    if number_column:
+        cfg[OPEN_COLUMN] = st.column_config.LinkColumn(OPEN_COLUMN, display_text="Open ↗", width="small",
+                                                       help="Open in a new tab")
+    event = st.dataframe(
+        highlight_rows(display, result.marks),
+        key=table_key(name, f, *extra),
+        on_select="rerun" if number_column else "ignore",
+        selection_mode="single-cell",
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * max(len(display), 1), 600),
+        column_config=cfg,
+    )
+    if not number_column:
+        return
+    cell = selected_cell(event)
+    if cell is not None and cell[1] == number_column:
+        target = result.link(cell[0])  # the position becomes a number at once
+        if target is not None:
+            st.switch_page(target.path, query_params=target.params)
+
+
+def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = None) -> None:
+    """CSV/XLSX of the failed documents behind a view, one row each, ready for reprocessing."""
+    stem = f"failed_{name}" + (f"_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}" if f is not None else "")
+    c1, c2, c3 = st.columns([2.4, 1, 1])
+    c1.caption(f":material/build: {len(failed):,} failed documents in this view, with category and fix hint "
+               "for reprocessing")
+    c2.download_button("Failed CSV", exports.to_csv_bytes(failed), file_name=f"{stem}.csv", mime="text/csv",
+                       icon=":material/download:", key=f"failed_csv_{name}", on_click="ignore",
+                       disabled=failed.empty)
+    c3.download_button("Failed XLSX", exports.to_xlsx_bytes(failed, sheet="Failed documents"),
+                       file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME, icon=":material/download:",
+                       key=f"failed_xlsx_{name}", on_click="ignore", disabled=failed.empty)
+
+
+def escape_markdown(text: str) -> str:
+    """Show user-supplied text (a number from the URL) literally inside st.error/st.info markdown."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+!|~$" else ch for ch in text)
+
+
+# URL parameters that the filter widgets bind; st.switch_page(query_params=...) may not set them while they are
+# bound on the current page (StreamlitAPIException "query-param-bound-cannot-set").
+FILTER_PARAMS = (links.Param.DATE_FROM, links.Param.DATE_TO, links.Param.ZONE, links.Param.CENTER,
+                 links.Param.PLATFORM, links.Param.STATUS, links.Param.CATEGORY, links.Param.DELETED,
+                 links.Param.LEVEL)
+
+
+def drill_to(link: links.Link) -> None:
+    """Same-tab drill-down that carries filters: filter values travel in session state and are adopted by the
+    target page's filter widgets (ui.filters.adopt_url_codes), which then write them into the URL."""
+    from syncstatus.ui.state import StateKeys
+
+    st.session_state[StateKeys.DRILL_FILTERS] = {k: v for k, v in link.params.items() if k in FILTER_PARAMS}
+    st.switch_page(link.path, query_params={k: v for k, v in link.params.items() if k not in FILTER_PARAMS})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from datetime import date, timedelta
 
 import pandas as pd
@@ -30,26 +31,28 @@ def independent_counts(engine, f: ReportFilters) -> pd.DataFrame:
             sa.select(center.c.id, center.c.name, center.c.code, center.c.platform, zone.c.code.label("zone_code"))
             .join(zone, zone.c.id == center.c.zone_id)).mappings().all())
 
+    timeline: dict[int, tuple[list, list]] = {}
+    for cid, grp in configs.sort_values("effective_from").groupby("center_id"):
+        timeline[cid] = (list(grp["effective_from"]), list(grp["sync_type"]))
+
     def mode(cid, d):
-        rows = configs[(configs.center_id == cid) & (configs.effective_from <= d)]
-        if rows.empty:
-            return "invoice_wise"
-        return rows.sort_values("effective_from").iloc[-1]["sync_type"]
+        starts, types = timeline.get(cid, ([], []))
+        i = bisect.bisect_right(starts, d) - 1
+        return types[i] if i >= 0 else "invoice_wise"
 
     out = []
-    for r in docs.itertuples():
-        if r.status not in ("processed", "pending", "failed"):
+    for cid, kind, d, status in docs[["center_id", "kind", "sync_date", "status"]].itertuples(index=False):
+        if status not in ("processed", "pending", "failed"):
             continue
-        if r.kind == "misc_journal":
+        if kind == "misc_journal":
             line = "Misc. Journals"
-        elif r.kind in ("invoice", "summary_invoice"):
-            wise = mode(r.center_id, r.sync_date) in INVOICE_WISE
-            if (r.kind == "invoice") != wise:
+        elif kind in ("invoice", "summary_invoice"):
+            if (kind == "invoice") != (mode(cid, d) in INVOICE_WISE):
                 continue
             line = "Invoices"
         else:
             continue
-        out.append({"center_id": r.center_id, "col": f"{r.status.capitalize()} {line}"})
+        out.append((cid, f"{status.capitalize()} {line}"))
     counts = pd.DataFrame(out, columns=["center_id", "col"]).groupby(["center_id", "col"]).size().unstack(fill_value=0)
     sel = centers
     if f.zones:

@@ -144,8 +144,8 @@ def sign_in(page, username: str, password: str) -> None:
     wait_idle(page)
     if page.get_by_text("Sign in to syncstatus").count() == 0:
         return
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
 

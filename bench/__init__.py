@@ -1,0 +1,1 @@
+"""Benchmark harness (not part of make test pass/fail; its smoke run is)."""

@@ -1,0 +1,71 @@
+"""The Sync Status page as a user drives it (AppTest), on SQLite and PostgreSQL demo data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from syncstatus.reports import sync_status
+from syncstatus.schema import center
+from tests.app.conftest import open_page, texts
+from tests.conftest import DEMO_END
+
+RANGE = {"date_from": (DEMO_END - timedelta(days=30)).isoformat(), "date_to": DEMO_END.isoformat()}
+
+
+def report_frame(at):
+    return at.dataframe[0].value.data if hasattr(at.dataframe[0].value, "data") else at.dataframe[0].value
+
+
+def test_the_table_has_the_exact_headers_in_order_and_a_totals_row(app_db):
+    at = open_page("sync_status", params=RANGE)
+    assert not at.exception
+    df = report_frame(at)
+    assert list(df.columns) == sync_status.COLUMNS
+    assert df.iloc[-1]["Zone"] == "Total"
+    for line in ("Invoices", "Misc. Journals"):
+        assert (df[f"Total {line}"] == df[f"Processed {line}"] + df[f"Pending {line}"] + df[f"Failed {line}"]).all()
+
+
+def test_filters_from_the_url_change_the_result_and_restore_the_view(app_db):
+    with app_db.connect() as conn:
+        first = conn.execute(sa.select(center.c.code, center.c.name).order_by(center.c.code)).first()
+    at = open_page("sync_status", params={**RANGE, "center": first.code})
+    df = report_frame(at)
+    assert list(df["Center Name"][:-1]) == [first.name]
+    assert at.multiselect(key="center").value == [first.code]
+    everyone = report_frame(open_page("sync_status", params=RANGE))
+    assert len(everyone) > len(df)
+
+
+def test_status_filter_in_the_url_keeps_only_centers_with_failures(app_db):
+    df = report_frame(open_page("sync_status", params={**RANGE, "status": "failed"}))
+    body = df.iloc[:-1]
+    assert len(body) > 0
+    assert ((body["Failed Invoices"] + body["Failed Misc. Journals"]) > 0).all()
+
+
+def test_a_center_level_user_sees_only_their_center(app_db):
+    with app_db.connect() as conn:
+        first = conn.execute(sa.select(center.c.code, center.c.name).order_by(center.c.id)).first()
+    at = open_page("sync_status", as_user=f"center.{first.code.lower()}", params=RANGE)
+    assert not at.exception
+    df = report_frame(at)
+    assert list(df["Center Name"][:-1]) == [first.name]
+    # no zone/center pickers for a single-center viewer
+    assert not [m for m in at.multiselect if m.key == "center"]
+
+
+def test_a_range_without_documents_explains_itself(app_db):
+    at = open_page("sync_status", params={"date_from": "2001-01-01", "date_to": "2001-01-31"})
+    assert not at.exception
+    assert "No documents in these dates" in texts(at)
+
+
+def test_invalid_url_values_do_not_crash_the_page(app_db):
+    at = open_page("sync_status", params={"date_from": "'; DROP TABLE center; --", "status": "<script>",
+                                          "center": "../../etc/passwd"})
+    assert not at.exception
+    df = report_frame(at)
+    assert list(df.columns) == sync_status.COLUMNS

@@ -1,0 +1,38 @@
+"""A person opens a shared Sync Status link on a cold server, reads the totals and clicks through."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+from tests.conftest import DEMO_END
+from tests.e2e.conftest import assert_no_exception, shot, sign_in, wait_idle
+
+
+def test_shared_link_shows_filtered_report_and_drills_to_a_centers_failed_invoices(server, page):
+    d0 = (DEMO_END - timedelta(days=30)).isoformat()
+    page.goto(f"{server.url}/sync_status?date_from={d0}&date_to={DEMO_END.isoformat()}&status=failed")
+    sign_in(page, "admin", "demo-admin")
+    wait_idle(page)
+    assert_no_exception(page)
+    page.get_by_role("heading", name="Integrations Sync Status").wait_for()
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    shot(page, "sync_status_failed_only")
+    for label in ("Failed invoices", "Pending invoices", "Failed misc. journals"):
+        assert page.get_by_text(label, exact=True).count() == 1
+    # The URL still carries the filters after sign-in and the first run.
+    q = parse_qs(urlparse(page.url).query)
+    assert q.get("status") == ["failed"] and q.get("date_from") == [d0]
+
+    box = grid.bounding_box()
+    # Row 0 of the body, first (pinned) column: Zone. Header row is 35 px, rows 35 px.
+    page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)
+    page.wait_for_url("**/sale_orders?**", timeout=30_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    q = parse_qs(urlparse(page.url).query)
+    assert q.get("status") == ["failed"]
+    assert len(q.get("center", [])) == 1
+    assert q.get("date_from") == [d0]
+    shot(page, "sync_status_drill_to_sale_orders")
