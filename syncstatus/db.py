@@ -99,9 +99,23 @@ def _m002_row_level_security(conn: Connection) -> None:
         install_row_level_security(conn)
 
 
+def _m003_email_delivery_request(conn: Connection) -> None:
+    # Databases created before these columns existed: what each delivery sends, for retries and resends.
+    from syncstatus.schema import email_delivery
+
+    have = {c["name"] for c in sa.inspect(conn).get_columns("email_delivery")}
+    if "request_json" not in have:
+        conn.execute(sa.text("ALTER TABLE email_delivery ADD COLUMN request_json TEXT"))
+    if "requested_by" not in have:
+        conn.execute(sa.text("ALTER TABLE email_delivery ADD COLUMN requested_by VARCHAR(100)"))
+    for index in email_delivery.indexes:
+        index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "row-level security by center", _m002_row_level_security),
+    (3, "email delivery request columns", _m003_email_delivery_request),
 ]
 
 

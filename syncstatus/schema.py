@@ -355,6 +355,11 @@ email_delivery = Table(
     Column("error", Text),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime),
+    # What to send (report, filters with fixed dates, formats, recipient, owner): retries and resends rebuild it.
+    Column("request_json", Text),
+    Column("requested_by", String(100)),
+    Index("ix_email_delivery_schedule", "schedule_id", "occurrence_at"),
+    Index("ix_email_delivery_retry", "status", "next_attempt_at"),
 )
 
 import_run = Table(

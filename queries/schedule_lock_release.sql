@@ -1,0 +1,2 @@
+-- SQLite: nothing to release.
+SELECT 1 AS released
