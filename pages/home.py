@@ -2,12 +2,27 @@
 
 import streamlit as st
 
+from syncstatus import db, operations
+from syncstatus.config import load_settings
 from syncstatus.reports import overview
 from syncstatus.ui import data
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("home")
 st.title("Overview")
+
+# --- Data freshness banner (Operations, issue 8): centers whose newest sync date is too old ---
+stale = data.cached(operations.stale_centers)(viewer.center_ids, db.utcnow().date(), load_settings().stale_after_days)
+if not stale.empty:
+    named = ", ".join(f"{r.center_name} ({r.age})"
+                      for r in stale.head(5).itertuples())
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    st.warning(f"Data is stale for {len(stale)} center{'s' if len(stale) != 1 else ''}: {named}{more}. "
+               f"Expected a sync date within the last {load_settings().stale_after_days} days.",
+               icon=":material/schedule:")
+    st.page_link("pages/operations.py", label="See data freshness and sync jobs in Operations",
+                 icon=":material/engineering:")
+# --- end of the data freshness banner ---
 info = data.cached(overview.summary)(viewer.center_ids)
 
 if info.first_sync_date is None:

@@ -60,6 +60,7 @@ class Param:
     ONLY = "only"
     DELETED = "deleted"
     GRAIN = "grain"
+    BY = "by"
 
 
 def _clean(params: dict) -> dict[str, str | list[str]]:

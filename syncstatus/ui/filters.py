@@ -145,15 +145,26 @@ def category_filter(container=st) -> tuple[str, ...]:
     """Failure categories (URL parameter `category`, repeated)."""
     from syncstatus import messages
 
+    url_choice(Param.CATEGORY, list(messages.CATEGORIES), multi=True)
     picked = container.multiselect("Failure category", list(messages.CATEGORIES),
                                    format_func=lambda c: messages.CATEGORY_LABELS.get(c, c), key=Param.CATEGORY,
-                                   bind="query-params", placeholder="All categories")
+                                   on_change=_to_url, args=(Param.CATEGORY, True), placeholder="All categories")
     return tuple(picked)
 
 
 def deleted_filter(label: str, container=st) -> bool:
     """Only rows referencing accounts/items deleted or inactive in the platform (URL parameter `deleted`)."""
-    return bool(container.checkbox(label, key=Param.DELETED, bind="query-params"))
+    wanted = st.query_params.get(Param.DELETED) in ("1", "true", "True")
+    if st.session_state.get(Param.DELETED) != wanted:
+        st.session_state[Param.DELETED] = wanted
+    return bool(container.checkbox(label, key=Param.DELETED, on_change=_flag_to_url, args=(Param.DELETED,)))
+
+
+def _flag_to_url(key: str) -> None:
+    if st.session_state.get(key):
+        st.query_params[key] = "1"
+    else:
+        st.query_params.pop(key, None)
 
 
 def scope_bar(directory: pd.DataFrame) -> ReportFilters:
@@ -165,46 +176,23 @@ def scope_bar(directory: pd.DataFrame) -> ReportFilters:
     names = directory.set_index("center_code")["center_name"].to_dict()
     with st.container(border=True):
         c5, c6, c7 = st.columns([1, 2, 1])
+        url_choice(Param.ZONE, list(zones), multi=True)
         zone_sel = c5.multiselect("Zone", list(zones), format_func=lambda z: zones.get(z, z), key=Param.ZONE,
-                                  bind="query-params", placeholder="All zones")
+                                  on_change=_to_url, args=(Param.ZONE, True), placeholder="All zones")
         pickable = directory[directory["zone_code"].isin(zone_sel)] if zone_sel else directory
+        url_choice(Param.CENTER, list(pickable["center_code"]), multi=True)
         center_sel = c6.multiselect("Center", list(pickable["center_code"]), format_func=lambda c: names.get(c, c),
-                                    key=Param.CENTER, bind="query-params", placeholder="All centers")
+                                    key=Param.CENTER, on_change=_to_url, args=(Param.CENTER, True),
+                                    placeholder="All centers")
         present = [p for p in PLATFORM_NAMES if p in set(directory["platform"])]
+        url_choice(Param.PLATFORM, present, multi=True)
         platform_sel = c7.multiselect("Accounting platform", present, format_func=PLATFORM_NAMES.get,
-                                      key=Param.PLATFORM, bind="query-params", placeholder="All platforms")
+                                      key=Param.PLATFORM, on_change=_to_url, args=(Param.PLATFORM, True),
+                                      placeholder="All platforms")
     return ReportFilters(d0, d1, tuple(zone_sel), tuple(center_sel), tuple(platform_sel))
 
 
 def adopt_url_codes(directory: pd.DataFrame, statuses: dict[str, str] | None = None) -> None:
-    """Let links built by syncstatus.links (codes: `center=C001&status=failed`) preset the bound filter widgets.
-
-    Bound selectbox/multiselect widgets read the *displayed label* from the URL and ignore anything else, so a
-    drill-down link carrying codes would silently lose its filters. Call before filter_bar()/scope_bar().
-    """
-    from syncstatus import messages
-    from syncstatus.ui.state import StateKeys
-
-    handed = st.session_state.pop(StateKeys.DRILL_FILTERS, None) or {}
-    for key in (Param.DATE_FROM, Param.DATE_TO):
-        try:
-            if handed.get(key):
-                st.session_state[key] = date.fromisoformat(str(handed[key])[:10])
-        except ValueError:
-            pass
-    options = {
-        Param.ZONE: set(directory["zone_code"]),
-        Param.CENTER: set(directory["center_code"]),
-        Param.PLATFORM: set(PLATFORM_NAMES),
-        Param.CATEGORY: set(messages.CATEGORIES),
-    }
-    for key, known in options.items():
-        given = handed.get(key)
-        values = ([given] if isinstance(given, str) else list(given)) if given else st.query_params.get_all(key)
-        raw = [p.strip() for v in values for p in str(v).split(",") if p.strip()]
-        codes = [r for r in dict.fromkeys(raw) if r in known]
-        if codes and len(codes) == len(raw):
-            st.session_state[key] = codes
-    status = handed.get(Param.STATUS) or st.query_params.get(Param.STATUS)
-    if statuses and status in statuses:
-        st.session_state[Param.STATUS] = status
+    """Kept for pages that call it: the filter widgets now read codes and dates from the URL themselves
+    (url_choice / url_date), so links built by syncstatus.links preset them with no hand-over."""
+    return None

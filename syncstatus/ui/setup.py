@@ -25,6 +25,8 @@ def page_setup(page_key: str) -> Viewer:
         st.button("Retry", key="retry_database")
         st.stop()
     viewer = signin.require_viewer(engine)
+    if st.session_state.pop(StateKeys.JUST_SIGNED_IN, False) and page_key == "home":
+        st.switch_page(links.PAGE_BY_KEY["sync_status"].path)  # a deep link keeps its own page instead
     if spec.admin_only and not viewer.is_admin:
         st.error("This page is for organization administrators.")
         st.stop()

@@ -106,6 +106,7 @@ def _submit(engine: sa.Engine) -> None:
     result = access.authenticate(engine, username, password)
     if result.ok:
         _remember(result.viewer)
+        st.session_state[StateKeys.JUST_SIGNED_IN] = True
         audit.record(engine, result.viewer.username, "sign_in", {"method": "password"})
         return
     st.session_state[StateKeys.SIGNIN_ERROR] = result.message

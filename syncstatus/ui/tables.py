@@ -161,17 +161,6 @@ def escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+!|~$" else ch for ch in text)
 
 
-# URL parameters that the filter widgets bind; st.switch_page(query_params=...) may not set them while they are
-# bound on the current page (StreamlitAPIException "query-param-bound-cannot-set").
-FILTER_PARAMS = (links.Param.DATE_FROM, links.Param.DATE_TO, links.Param.ZONE, links.Param.CENTER,
-                 links.Param.PLATFORM, links.Param.STATUS, links.Param.CATEGORY, links.Param.DELETED,
-                 links.Param.LEVEL)
-
-
 def drill_to(link: links.Link) -> None:
-    """Same-tab drill-down that carries filters: filter values travel in session state and are adopted by the
-    target page's filter widgets (ui.filters.adopt_url_codes), which then write them into the URL."""
-    from syncstatus.ui.state import StateKeys
-
-    st.session_state[StateKeys.DRILL_FILTERS] = {k: v for k, v in link.params.items() if k in FILTER_PARAMS}
-    st.switch_page(link.path, query_params={k: v for k, v in link.params.items() if k not in FILTER_PARAMS})
+    """Same-tab drill-down: the target page's filter widgets read the link's parameters from the URL."""
+    st.switch_page(link.path, query_params=link.params)
