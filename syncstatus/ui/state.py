@@ -18,7 +18,4 @@ class StateKeys:
     AUDIT_ACTION = "audit_action"
     AUDIT_LIMIT = "audit_limit"
     EMAIL_SCHEDULE_RESET = "email_schedule_reset"
-    OPERATIONS_DRILL = "operations_drill"  # same-page drill of the Operations page, applied before its filters draw
     JUST_SIGNED_IN = "just_signed_in"  # the front door after sign-in is the Sync Status report
-    # Filters handed from one page to the next by tables.drill_to (bound URL parameters cannot be set by switch_page).
-    DRILL_FILTERS = "drill_filters"
