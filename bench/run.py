@@ -119,11 +119,10 @@ def measure_drilldown(engine: sa.Engine, summaries: list[str], repeats: int, res
         return
     ids = all_center_ids(engine)
     rnd = random.Random(3)
-    fn = getattr(summary_details, "load", None) or getattr(summary_details, "summary_details", None)
-    if fn is None or not summaries:
-        results["drilldown"] = {"skipped": "no drill-down function or no summary invoices"}
+    if not summaries:
+        results["drilldown"] = {"skipped": "no summary invoices in the data set"}
         return
-    results["drilldown"] = timed(lambda: fn(engine, ids, rnd.choice(summaries)), repeats)
+    results["drilldown"] = timed(lambda: summary_details.load(engine, ids, rnd.choice(summaries)), repeats)
 
 
 def measure_trends(engine: sa.Engine, end: date, repeats: int, results: dict) -> None:
@@ -134,11 +133,7 @@ def measure_trends(engine: sa.Engine, end: date, repeats: int, results: dict) ->
         return
     ids = all_center_ids(engine)
     f = ReportFilters(end - timedelta(days=364), end)
-    fn = getattr(trends, "page_data", None)
-    if fn is None:
-        results["trends_365d_week"] = {"skipped": "trends.page_data not present"}
-        return
-    results["trends_365d_week"] = timed(lambda: fn(engine, ids, f, "week"), repeats)
+    results["trends_365d_week"] = timed(lambda: trends.build(engine, ids, f, grain="week"), repeats)
 
 
 def streamlit_peak_memory(database_url: str, end: date) -> dict:

@@ -61,6 +61,7 @@ class Param:
     DELETED = "deleted"
     GRAIN = "grain"
     BY = "by"
+    ORDER_CENTER = "order_center"  # Operations: the center whose order documents are listed (not the filter bar's)
 
 
 def _clean(params: dict) -> dict[str, str | list[str]]:

@@ -1,0 +1,112 @@
+"""Trends: is it getting better or worse, where, and why. Click a bar or point to open the documents behind it."""
+
+import streamlit as st
+
+from syncstatus import charts, exports
+from syncstatus.links import Param
+from syncstatus.reports import filters as rfilters
+from syncstatus.reports import trends
+from syncstatus.ui import data, tables
+from syncstatus.ui.filters import adopt_url_codes, filter_bar, range_note
+from syncstatus.ui.setup import page_setup
+
+viewer = page_setup("trends")
+st.title("Trends")
+
+directory = data.cached(rfilters.center_directory)(viewer.center_ids)
+adopt_url_codes(directory)
+f = filter_bar(directory)
+range_note(f)
+# Bound widgets read their displayed label from the URL; links carry codes (grain=week): adopt them first.
+for param, choices, default in ((Param.GRAIN, trends.GRAINS, "day"), (Param.BY, trends.BREAKDOWNS, "center")):
+    if st.query_params.get(param) in choices:
+        st.session_state[param] = st.query_params[param]
+    st.session_state.setdefault(param, default)
+c1, c2, _ = st.columns([1.2, 1.2, 3])
+grain = c1.segmented_control("Group by", list(trends.GRAINS), format_func=trends.GRAINS.get, key=Param.GRAIN,
+                             bind="query-params") or "day"
+by = c2.segmented_control("Break down by", list(trends.BREAKDOWNS), format_func=trends.BREAKDOWNS.get,
+                          key=Param.BY, bind="query-params") or "center"
+
+t = data.cached(trends.build)(viewer.center_ids, f, grain, by)
+tables.toolbar(trends.volume_table(t.volume), "trends", f, title="Trends: failed vs processed")
+
+if t.directory.empty:
+    if directory.empty or not directory["has_sync_job"].any():
+        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
+    else:
+        st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "
+                "Widen the dates or clear the zone, center, platform or status filters.")
+    st.stop()
+if t.empty:
+    st.info(f"No invoices or misc. journals in {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} for the "
+            f"{len(t.directory)} selected centers. Widen the dates to see a trend.")
+    st.stop()
+
+key = tables.filters_key(f) + grain + by
+drill = []  # plotly_chart selection events; the first click found opens its documents
+
+
+def chart(fig, name: str):
+    drill.append(st.plotly_chart(fig, key=f"trends_{name}_{key}", on_select="rerun", selection_mode=("points",),
+                                 config={"displaylogo": False}))
+
+
+settled = int(t.volume["processed"].sum() + t.volume["failed"].sum())
+failed = int(t.volume["failed"].sum())
+m = st.columns(4)
+m[0].metric("Failure rate", f"{failed / settled:.1%}" if settled else "–",
+            help="Failed / (processed + failed), invoices and misc. journals")
+m[1].metric("Failed documents", f"{failed:,}")
+m[2].metric("Pending documents", f"{int(t.volume['pending'].sum()):,}")
+m[3].metric("Failure spikes", f"{len(t.spikes):,}")
+
+st.subheader("Failed vs processed")
+st.caption("Stacked: processed, pending and failed documents per period; line: failure rate. Red triangles mark "
+           "a center's failure spike. Click a bar or point to open its documents.")
+chart(charts.volume_figure(t.volume, grain, t.spikes), "volume")
+
+st.subheader("Where")
+chart(charts.breakdown_figure(t.breakdown, by, f), "breakdown")
+
+st.subheader("Why: failures by root cause")
+chart(charts.causes_figure(t.causes, grain), "causes")
+if not t.top_causes.empty:
+    st.markdown("**What to do about the top causes**")
+    for _, r in t.top_causes.iterrows():
+        mark = ":orange[**⚠**] " if r["category"] == trends.DELETED_CATEGORY else ""
+        st.markdown(f"- {mark}**{r['Cause']}** — {r['Failed documents']:,} failed ({r['Share']:.0%}): "
+                    f"{r['What to do']}")
+
+st.subheader("Deleted accounts and items")
+st.caption("Accounts and items deleted or made inactive in the accounting platform, ranked by the failed and "
+           "pending documents of these dates that reference them.")
+chart(charts.deleted_refs_figure(t.deleted_refs, f), "deleted")
+if not t.deleted_refs.empty:
+    deleted = trends.deleted_table(t.deleted_refs)
+    st.dataframe(tables.highlight_rows(deleted, [True] * len(deleted), "deleted"), hide_index=True, width="stretch",
+                 column_config=tables.count_config(["Failed documents", "Pending documents", "Blocked documents"]))
+    st.download_button("Deleted references CSV", exports.to_csv_bytes(deleted), file_name="trends_deleted_refs.csv",
+                       mime="text/csv", icon=":material/download:", key="csv_trends_deleted", on_click="ignore")
+
+st.subheader("Pending age")
+st.caption(f"Pending documents of the selected dates by age (today {t.today:%d %b %Y} minus sync date). "
+           "Move **From** back to include older pending documents.")
+chart(charts.pending_age_figure(t.pending_age, t.today, f), "pending")
+
+st.subheader("Failure spikes")
+r = t.rule
+st.caption(f"A day where a center's failure rate exceeds its {r.window_days}-day trailing baseline by more than "
+           f"max({r.k_std:g} × std, {r.min_rise:.0%}), with at least {r.min_documents} processed or failed documents.")
+if t.spikes.empty:
+    st.info("No failure spikes in these dates.", icon=":material/check_circle:")
+else:
+    chart(charts.spikes_figure(t.spikes), "spikes")
+    spikes = trends.spikes_table(t.spikes)
+    st.dataframe(spikes, hide_index=True, width="stretch")
+    st.download_button("Spikes CSV", exports.to_csv_bytes(spikes), file_name="trends_spikes.csv", mime="text/csv",
+                       icon=":material/download:", key="csv_trends_spikes", on_click="ignore")
+
+target = next((link for event in drill if (link := trends.selected_link(event, f)) is not None), None)
+if target is not None:
+    st.switch_page(target.path, query_params=target.params)

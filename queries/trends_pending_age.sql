@@ -1,0 +1,18 @@
+-- Trends: pending invoices and misc. journals of the selected sync dates per center and age bucket
+-- (0: on or after day1, 1: on or after day3, 2: on or after day7, 3: older), with the oldest pending date.
+SELECT center_id, age_bucket, SUM(documents) AS documents, MIN(sync_date) AS oldest_sync_date
+FROM (
+    SELECT center_id,
+           sync_date,
+           documents,
+           CASE WHEN sync_date >= :day1 THEN 0
+                WHEN sync_date >= :day3 THEN 1
+                WHEN sync_date >= :day7 THEN 2
+                ELSE 3 END AS age_bucket
+    FROM sync_daily
+    WHERE center_id IN :center_ids
+      AND sync_date >= :date_from AND sync_date <= :date_to
+      AND status = 'pending'
+      AND report_line IN ('invoices', 'misc_journals')
+) AS p
+GROUP BY center_id, age_bucket
