@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from syncstatus import db, operations
 from syncstatus.schema import center, sync_job
-from syncstatus.ui.state import StateKeys
 from tests.app.conftest import open_page, texts
 from tests.conftest import DEMO_END
 
@@ -70,22 +69,22 @@ def test_document_parameters_in_the_url_list_the_deleted_orders_waiting_for_main
     assert "Order documents" in texts(at)
 
 
-def test_a_drill_puts_the_document_filters_in_the_url_and_close_takes_them_out(app_db):
-    # The center half of the drill (a bound widget set through session state) is checked in the browser test:
-    # AppTest re-applies its own query parameters to bound widgets on every run.
+def test_show_these_orders_lists_the_flagged_centers_documents_and_close_takes_them_away(app_db):
     code, name = centers_without_maintenance(app_db)[0]
     at = open_page("operations", params=RANGE)
     assert not [f for f in frames(at) if "Order no" in f.columns]
-    at.session_state[StateKeys.OPERATIONS_DRILL] = {"center": code, "status": "pending", "deleted": "1"}
-    at.run()
+    button = next(b for b in at.button if b.key.startswith("ops_alert_") and b.key.endswith(code))
+    button.click().run()
     assert not at.exception
+    assert at.query_params["order_center"] == code
     assert at.query_params["status"] == "pending" and at.query_params["deleted"] == "1"
     docs = frame_with(at, "Order no")
-    assert name in set(docs["Center"])
-    assert (docs["Status"] == "Pending").all() and docs["Deleted in point of sale (UTC)"].notna().all()
+    assert set(docs["Center"]) == {name}
+    assert docs["Response message"].str.contains("maintenance job").all()
+    assert len(docs) == frame_with(at, "Flag").set_index("Center").loc[name, "Deleted orders pending (all dates)"]
     at.button(key="ops_close_documents").click().run()
     assert not at.exception
-    assert "status" not in at.query_params and not [f for f in frames(at) if "Order no" in f.columns]
+    assert "order_center" not in at.query_params and not [f for f in frames(at) if "Order no" in f.columns]
 
 
 def test_bad_url_values_show_a_message_instead_of_a_traceback(app_db):

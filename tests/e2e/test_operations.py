@@ -34,10 +34,11 @@ def test_operations_flags_the_center_without_a_maintenance_job_and_lists_its_stu
     page.get_by_role("heading", name="Order documents").wait_for()
     q = parse_qs(urlparse(page.url).query)
     assert q.get("status") == ["pending"] and q.get("deleted") == ["1"]
-    assert len(q.get("center", [])) == 1  # the page narrowed to the flagged center
+    assert len(q.get("order_center", [])) == 1  # the documents of the flagged center
     assert q.get("date_from") == [d0]
     expect(grids).to_have_count(4)  # plus the documents behind the flag
-    assert page.get_by_text("Deleted purchase orders and transfer orders, pending, all dates").count() == 1
+    assert page.get_by_text("Deleted purchase orders and transfer orders, pending, all dates, ").count() == 1
+    page.get_by_role("heading", name="Order documents").scroll_into_view_if_needed()
     shot(page, "operations_deleted_orders_listed")
 
     page.locator("[data-testid='stSidebar']").get_by_role("link", name="Overview").click()

@@ -1,0 +1,141 @@
+"""Operations: per center, which sync jobs run and how they went, what is stuck, and whether the data is fresh."""
+
+import functools
+
+import streamlit as st
+
+from syncstatus import db, operations
+from syncstatus.config import load_settings
+from syncstatus.reports import filters as rfilters
+from syncstatus.ui import data, tables
+from syncstatus.ui.filters import filter_bar
+from syncstatus.ui.setup import page_setup
+
+
+def drill(link) -> None:
+    """Callback of a same-page drill to the documents behind a count: their parameters go into the URL."""
+    if link is None:
+        return
+    for k in operations.DOCUMENT_PARAMS:
+        if link.params.get(k):
+            st.query_params[k] = link.params[k]
+        else:
+            st.query_params.pop(k, None)
+
+
+def drill_from_cell(view, key: str) -> None:
+    cell = tables.selected_cell(st.session_state.get(key))
+    drill(view.order_link(*cell) if cell is not None else None)
+
+
+viewer = page_setup("operations")
+st.title("Operations")
+st.caption("Sync jobs per center, purchase and transfer orders that are stuck, and how fresh the data is. "
+           "Times are UTC.")
+
+directory = data.cached(rfilters.center_directory)(viewer.center_ids)
+f = filter_bar(directory, show_status=False, show_level=False)
+query, problems = operations.parse_order_query({k: st.query_params.get_all(k) for k in st.query_params})
+for problem in problems:
+    st.warning(f"Ignored in the link: {problem}.", icon=":material/link_off:")
+now = db.utcnow().replace(second=0, microsecond=0)  # to the minute, so cached results are reused
+view = data.cached(operations.build)(viewer.center_ids, f, now, load_settings().stale_after_days, query)
+
+if view.orders.empty:
+    if directory.empty or not directory["has_sync_job"].any():
+        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
+    else:
+        st.info("No centers with a sync job match these filters. Clear the zone, center or platform filters.")
+    st.stop()
+
+m = st.columns(4)
+m[0].metric("Centers", f"{len(view.orders):,}")
+m[1].metric("Deleted orders pending", f"{int(view.orders['Deleted orders pending (all dates)'].sum()):,}")
+m[2].metric("Jobs failed or overdue", f"{sum(1 for x in view.job_marks if x):,}")
+m[3].metric("Centers with stale data", f"{sum(1 for x in view.freshness_marks if x):,}")
+
+st.subheader("Needs attention")
+if not view.alerts:
+    st.success("Every enabled job ran on schedule, no deleted order is stuck, and the data is fresh.",
+               icon=":material/check_circle:")
+for i, alert in enumerate(view.alerts):
+    show = st.error if alert.level == "error" else st.warning
+    show(f"**{alert.center_name}**: {alert.text}." + (f"  \n{alert.hint}" if alert.hint else ""),
+         icon=":material/error:" if alert.level == "error" else ":material/warning:")
+    if alert.link is not None:
+        st.button("Show these orders", key=f"ops_alert_{i}_{alert.center_code}", icon=":material/list:",
+                  on_click=drill, args=(alert.link,))
+
+if view.documents is not None:
+    st.subheader("Order documents")
+    names = directory.set_index("center_code")["center_name"].to_dict()
+    kinds = " and ".join(operations.ORDER_NAMES[k][1] for k in query.kinds)
+    status = operations.DOC_STATUS_CHOICES[query.status].lower()
+    scope = "all dates" if query.only_deleted else f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}"
+    st.caption(f"{'Deleted ' if query.only_deleted else ''}{kinds}, {status}, {scope}"
+               f"{', ' + names.get(query.center, query.center) if query.center else ''}: {len(view.documents):,} documents. "
+               "Yellow rows wait for the maintenance job; red rows failed.")
+    if view.documents_truncated:
+        st.warning(f"Only the newest {operations.ROW_LIMIT:,} documents are listed; narrow the filters.")
+    if view.documents.empty:
+        st.info("No purchase or transfer order documents match. Widen the dates or clear the center filter.")
+    else:
+        st.dataframe(tables.highlight_rows(view.documents, view.document_marks), hide_index=True, width="stretch",
+                     key=f"ops_documents_{tables.filters_key(f)}", height=min(38 + 35 * len(view.documents), 420),
+                     column_config={**tables.count_config(["Attempts"], money=["Amount"], wide=["Response message"]),
+                                    "Sync date": st.column_config.DateColumn("Sync date", format="YYYY-MM-DD"),
+                                    "Deleted in point of sale (UTC)": st.column_config.DatetimeColumn(
+                                        "Deleted in point of sale (UTC)", format="YYYY-MM-DD HH:mm"),
+                                    "Last attempt": st.column_config.DatetimeColumn("Last attempt",
+                                                                                    format="YYYY-MM-DD HH:mm")})
+    if st.button("Close the document list", icon=":material/close:", key="ops_close_documents"):
+        for k in operations.DOCUMENT_PARAMS:
+            st.query_params.pop(k, None)
+        st.rerun()
+
+st.subheader("Purchase and transfer orders")
+st.caption(f"Counts by status for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}; deleted orders still pending over "
+           "all dates. Active orders go through the post-sale and refund jobs, deleted ones through the daily "
+           "maintenance job. Click a count to list its documents. Red: deleted orders that will stay pending.")
+tables.toolbar(view.orders, "operations_orders", f, highlight=view.order_marks, title="Purchase and transfer orders")
+order_counts = [c for c in operations.ORDER_COLUMNS if c.endswith(operations.ORDER_STATUSES)] + [
+    "Deleted orders pending (all dates)"]
+orders_key = tables.table_key("ops_orders", f, query)  # a drill changes the key: the clicked cell does not stick
+st.dataframe(
+    tables.highlight_rows(view.orders, view.order_marks),
+    key=orders_key,
+    on_select=functools.partial(drill_from_cell, view, orders_key),
+    selection_mode="single-cell",
+    hide_index=True,
+    width="stretch",
+    column_config=tables.count_config(order_counts, pinned=("Center",), wide=("Flag",)),
+)
+
+st.subheader("Jobs per center")
+st.caption("Post-sale, refund and maintenance jobs with their latest run. A job is overdue without a successful run "
+           "within its period plus a grace (26 h for a daily job). Red rows need attention.")
+st.dataframe(
+    tables.highlight_rows(view.jobs, view.job_marks),
+    key=f"ops_jobs_{tables.filters_key(f)}",
+    hide_index=True,
+    width="stretch",
+    height=min(38 + 35 * len(view.jobs), 640),
+    column_config={**tables.count_config(["Processed", "Failed"], pinned=("Center",), wide=("Details",)),
+                   **{c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")
+                      for c in ("Last run started (UTC)", "Last run finished (UTC)")}},
+)
+
+st.subheader("Data freshness")
+st.caption(f"Newest sync date per center and the last import that brought its data. Centers whose newest sync "
+           f"date is more than {load_settings().stale_after_days} days old are shaded.")
+st.dataframe(
+    tables.highlight_rows(view.freshness, view.freshness_marks, "warning"),
+    key=f"ops_freshness_{tables.filters_key(f)}",
+    hide_index=True,
+    width="stretch",
+    column_config={"Newest sync date": st.column_config.DateColumn("Newest sync date", format="YYYY-MM-DD"),
+                   "Days behind": st.column_config.NumberColumn("Days behind", format="%d"),
+                   "Last import (UTC)": st.column_config.DatetimeColumn("Last import (UTC)",
+                                                                        format="YYYY-MM-DD HH:mm")},
+)
+
