@@ -77,59 +77,77 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
 
 
 def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) -> SyncStatusReport:
-    counts = counts[counts["status"].isin(list(_STATUSES))].copy()
-    counts["documents"] = counts["documents"].astype("int64")
-    counts["column"] = counts["status"].map(_STATUSES) + " " + counts["report_line"].map(_LINES)
-    wide = counts.pivot_table(index="center_id", columns="column", values="documents", aggfunc="sum", fill_value=0)
-    rows = directory.set_index("center_id").join(wide, how="left")
-    for line in _LINES.values():
-        for status in _STATUSES.values():
-            col = f"{status} {line}"
-            rows[col] = rows[col].fillna(0).astype("int64") if col in rows else 0
-        rows[f"Total {line}"] = sum(rows[f"{s} {line}"] for s in _STATUSES.values())
+    """Pivot the few rollup rows into the report. Plain dictionaries: at 1,000 centers pandas' pivot
+    machinery costs more than the database query."""
+    cells: dict[int, dict[str, int]] = {}
+    failed: dict[int, dict[str, int]] = {}
+    for cid, line, status, category, n in counts[["center_id", "report_line", "status", "category",
+                                                  "documents"]].itertuples(index=False):
+        if status not in _STATUSES or line not in _LINES:
+            continue
+        cid, n = int(cid), int(n)
+        row = cells.setdefault(cid, {})
+        col = f"{_STATUSES[status]} {_LINES[line]}"
+        row[col] = row.get(col, 0) + n
+        if status == "failed":
+            by_cat = failed.setdefault(cid, {})
+            by_cat[category or "unknown"] = by_cat.get(category or "unknown", 0) + n
 
-    failed = counts[counts["status"] == "failed"]
-    by_center = failed.groupby(["center_id", "category"])["documents"].sum()
-    rows["Response message"] = [
-        response_message(by_center.loc[cid].to_dict() if cid in by_center.index.get_level_values(0) else {}, plat)
-        for cid, plat in zip(rows.index, rows["platform"])
-    ]
-    rows = rows.rename(columns={"zone_name": "Zone", "center_name": "Center Name"})
-    if f.status == "failed":
-        rows = rows[(rows["Failed Invoices"] + rows["Failed Misc. Journals"]) > 0]
-    elif f.status == "pending":
-        rows = rows[(rows["Pending Invoices"] + rows["Pending Misc. Journals"]) > 0]
-    elif f.status == "issues":
-        rows = rows[(rows[["Failed Invoices", "Failed Misc. Journals", "Pending Invoices",
-                           "Pending Misc. Journals"]].sum(axis=1)) > 0]
-    rows = rows.sort_values(["Zone", "Center Name"], kind="stable")
+    rows = []
+    kept: list[tuple[int, str, str]] = []
+    for cid, code, zone_name, center_name, platform in directory[
+            ["center_id", "center_code", "zone_name", "center_name", "platform"]].itertuples(index=False):
+        c = cells.get(int(cid), {})
+        row = {"Zone": zone_name, "Center Name": center_name}
+        for line in _LINES.values():
+            parts = [c.get(f"{s} {line}", 0) for s in _STATUSES.values()]
+            row[f"Total {line}"] = sum(parts)
+            for s, v in zip(_STATUSES.values(), parts, strict=True):
+                row[f"{s} {line}"] = v
+        fails = row["Failed Invoices"] + row["Failed Misc. Journals"]
+        pend = row["Pending Invoices"] + row["Pending Misc. Journals"]
+        if (f.status == "failed" and not fails) or (f.status == "pending" and not pend) or \
+                (f.status == "issues" and not (fails or pend)):
+            continue
+        row["Response message"] = response_message(failed.get(int(cid), {}), platform)
+        rows.append(row)
+        kept.append((int(cid), code, platform))
 
-    table = rows[COLUMNS].reset_index(drop=True)
-    totals = {c: int(table[c].sum()) for c in COUNT_COLUMNS}
-    failed_total = {k: int(v) for k, v in failed[failed["center_id"].isin(rows.index)]
-                    .groupby("category")["documents"].sum().items()}
-    totals_row = {"Zone": TOTAL_LABEL, "Center Name": f"{len(table)} centers",
-                  **totals, "Response message": response_message(failed_total, None)}
-    table = pd.concat([table, pd.DataFrame([totals_row])], ignore_index=True)
-    for c in COUNT_COLUMNS:
-        table[c] = table[c].astype("int64")
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["Zone"], rows[i]["Center Name"]))
+    rows = [rows[i] for i in order]
+    kept = [kept[i] for i in order]
+    totals = {c: sum(r[c] for r in rows) for c in COUNT_COLUMNS}
+    failed_total: dict[str, int] = {}
+    for cid, _, _ in kept:
+        for cat, n in failed.get(cid, {}).items():
+            failed_total[cat] = failed_total.get(cat, 0) + n
+    rows.append({"Zone": TOTAL_LABEL, "Center Name": f"{len(kept)} centers", **totals,
+                 "Response message": response_message(failed_total, None)})
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    for col in COUNT_COLUMNS:
+        table[col] = table[col].astype("int64")
+    centers = pd.DataFrame(kept, columns=["center_id", "center_code", "platform"])
+    kept_ids = {cid for cid, _, _ in kept}
+    causes = [(cid, cat, n) for cid, cats in failed.items() if cid in kept_ids for cat, n in cats.items()]
+    return SyncStatusReport(table, centers, root_causes(causes), f)
 
-    centers = rows.reset_index()[["center_id", "center_code", "platform"]]
-    return SyncStatusReport(table, centers, root_causes(failed[failed["center_id"].isin(rows.index)]), f)
 
+def root_causes(failed: list[tuple[int, str, int]]) -> pd.DataFrame:
+    """Failures grouped by root cause across centers, biggest first, with the fix hint.
 
-def root_causes(failed: pd.DataFrame) -> pd.DataFrame:
-    """Failures grouped by root cause across centers, biggest first, with the fix hint."""
-    if failed.empty:
-        return pd.DataFrame(columns=["category", "Cause", "Failed documents", "Centers", "What to do"])
-    g = failed.groupby("category").agg(documents=("documents", "sum"), centers=("center_id", "nunique"))
-    g = g.sort_values("documents", ascending=False).reset_index()
+    `failed` holds (center_id, category, documents)."""
+    documents: dict[str, int] = {}
+    centers: dict[str, set[int]] = {}
+    for cid, cat, n in failed:
+        documents[cat] = documents.get(cat, 0) + n
+        centers.setdefault(cat, set()).add(cid)
+    order = sorted(documents, key=lambda c: (-documents[c], c))
     return pd.DataFrame({
-        "category": g["category"],
-        "Cause": [messages.CATEGORY_LABELS.get(c, c) for c in g["category"]],
-        "Failed documents": g["documents"].astype("int64"),
-        "Centers": g["centers"].astype("int64"),
-        "What to do": [messages.FIX_HINTS.get(c, "") for c in g["category"]],
+        "category": order,
+        "Cause": [messages.CATEGORY_LABELS.get(c, c) for c in order],
+        "Failed documents": pd.Series([documents[c] for c in order], dtype="int64"),
+        "Centers": pd.Series([len(centers[c]) for c in order], dtype="int64"),
+        "What to do": [messages.FIX_HINTS.get(c, "") for c in order],
     })
 
 
