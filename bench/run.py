@@ -138,7 +138,7 @@ def measure_trends(engine: sa.Engine, end: date, repeats: int, results: dict) ->
 
 def streamlit_peak_memory(database_url: str, end: date) -> dict:
     """Serve the 365-day report to a headless browser and read the server's peak RSS (VmHWM)."""
-    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, wait_idle
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, Server, sign_in, wait_idle
 
     if not Path(CHROMIUM).exists():
         return {"skipped": f"no Chromium at {CHROMIUM}"}

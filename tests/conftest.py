@@ -17,6 +17,9 @@ import sqlalchemy as sa
 from syncstatus import db as dbmod
 from syncstatus.schema import metadata
 
+# Browser fixtures (server, browser, page) for every folder, so one Playwright serves a whole test process.
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI") == "true"
 PG_ADMIN_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
