@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -72,7 +72,7 @@ def is_postgres(conn_or_engine: Connection | Engine) -> bool:
 
 def utcnow() -> datetime:
     """Naive UTC timestamp: the form every DateTime column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 # --- migrations -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ List and tuple values are bound as expanding parameters (`IN :center_ids`).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ class UnknownQuery(LookupError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str, dialect: str) -> str:
     if not _NAME.match(name):
         raise UnknownQuery(f"query name {name!r} is not of the form [a-z0-9_]+")
@@ -34,7 +34,7 @@ def _read(name: str, dialect: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _statement(name: str, dialect: str, expanding: frozenset[str]) -> sa.TextClause:
     stmt = sa.text(_read(name, dialect))
     if expanding:

@@ -40,8 +40,8 @@ def open_page(name: str, *, as_user: str | None = "admin", params: dict | None =
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
     if as_user is not None:
         from syncstatus.access import viewer_for
-        from syncstatus.db import create_db_engine
         from syncstatus.config import load_settings
+        from syncstatus.db import create_db_engine
         from syncstatus.ui.state import StateKeys
 
         engine = create_db_engine(load_settings().database_url)
