@@ -1317,10 +1317,11 @@ class _Generator:
         for c in self.centers:
             rng = c.rng
             jobs = ["post_sale", "refund"] + (["maintenance"] if c.maintenance else [])
-            run_days = list(range(first_run, days))
+            # Through the morning after the last sync date: that run is the one that processed it.
+            run_days = list(range(first_run, days + 1))
             for job in jobs:
                 h, m = c.hours[job]
-                starts, _offs = _tz_offsets(c.tz, [self.dates[r] for r in run_days], h, m)
+                starts, _offs = _tz_offsets(c.tz, [self.dates[0] + timedelta(days=r) for r in run_days], h, m)
                 for r, start in zip(run_days, starts, strict=True):
                     blocked = c.blocked.get(r - 1) if r >= 1 else None
                     if blocked == "integration_paused":
@@ -1329,7 +1330,7 @@ class _Generator:
                         continue  # overdue: no run in the last days
                     processed, failed = c.counts.get((job, r), [0, 0])
                     status, message = "succeeded", ""
-                    if job == "maintenance" and c.maint_failed_last and r == days - 1:
+                    if job == "maintenance" and c.maint_failed_last and r == days:
                         status, failed = "failed", 0
                         message = ("Maintenance job failed: the accounting platform did not answer (HTTP 503 Service "
                                    "Unavailable); deleted orders will be retried at the next run.")  # fmt: skip
