@@ -1,0 +1,3 @@
+-- One import at a time: a transaction-scoped advisory lock, released at commit or rollback. The import's
+-- set-based statements (classify, insert, rollup GROUP BY) get more sort/hash memory for this transaction.
+SELECT pg_advisory_xact_lock(7243002), set_config('work_mem', '64MB', true)

@@ -1,0 +1,449 @@
+"""The importer end to end, on SQLite and PostgreSQL: loading, re-import, newer-wins updates, zip and JSON Lines
+bundles, atomic failure, the rollup and config maintenance it drives, and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from syncstatus import cli, ingest, rollup, schema
+
+ZONES = "zone_code,zone_name\nZ1,North\nZ2,South\n"
+CENTERS = (
+    "center_code,center_name,zone_code,platform,timezone,active\n"
+    "C1,Center One,Z1,qbo,Europe/Paris,true\n"
+    "C2,Center Two,Z2,xero,,\n"
+)
+DOC_HEADER = "center_code,kind,document_no,sync_date,amount,status,pending_reason,attempts,last_attempt_at,external_ref,response\n"
+QBO_DUPLICATE = json.dumps({"Fault": {"Error": [{"Message": "Duplicate Document Number Error",
+                                                 "Detail": "Duplicate Document Number Error", "code": "6140"}],
+                                      "type": "ValidationFault"}})
+
+
+def write_bundle(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a tiny bundle: file name -> text (UTF-8) or raw bytes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return folder
+
+
+def csv_text(header: str, rows: list[list[object]]) -> str:
+    lines = [header.rstrip("\n")]
+    for r in rows:
+        out = []
+        for v in r:
+            s = "" if v is None else str(v)
+            out.append('"' + s.replace('"', '""') + '"' if any(ch in s for ch in ',"\n') else s)
+        lines.append(",".join(out))
+    return "\n".join(lines) + "\n"
+
+
+def docs(*rows: list[object]) -> str:
+    return csv_text(DOC_HEADER, list(rows))
+
+
+def base(**more: str) -> dict[str, str]:
+    return {"zones.csv": ZONES, "centers.csv": CENTERS, **more}
+
+
+def run(engine, tmp_path: Path, files: dict[str, str | bytes], name: str = "bundle", **kw) -> ingest.ImportSummary:
+    folder = write_bundle(tmp_path / name, files)
+    return ingest.import_bundle(engine, folder, rejections_dir=tmp_path / "rejections", **kw)
+
+
+def rows(engine, query: str, **params) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(query), params)]
+
+
+def typed(engine, stmt) -> list[tuple]:
+    """Rows of a Core select: dates and times come back typed on SQLite too."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(stmt)]
+
+
+S = schema
+C = schema.center.alias("c")
+
+
+def scalar(engine, query: str, **params):
+    with engine.connect() as conn:
+        return conn.execute(sa.text(query), params).scalar()
+
+
+def reconciles(summary: ingest.ImportSummary) -> bool:
+    parts = ("loaded", "updated", "unchanged", "rejected")
+    per_entity = all(c["read"] == sum(c[k] for k in parts) for c in summary.per_entity.values())
+    return per_entity and summary.read == sum(getattr(summary, k) for k in parts)
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every data table's rows in a stable order (ids included), except the import bookkeeping."""
+    skip = {"import_run", "import_rejection", "import_center"}
+    out = {}
+    with engine.connect() as conn:
+        for t in schema.metadata.sorted_tables:
+            if t.name in skip:
+                continue
+            out[t.name] = sorted((tuple(r) for r in conn.execute(sa.select(t))), key=repr)
+    return out
+
+
+def daily(engine) -> dict[tuple, int]:
+    got = rows(engine, "SELECT c.code, d.sync_date, d.report_line, d.status, d.category, d.documents "
+                       "FROM sync_daily d JOIN center c ON c.id = d.center_id")
+    return {(r[0], str(r[1]), r[2], r[3], r[4]): r[5] for r in got}
+
+
+FULL_BUNDLE = base(**{
+    "sync_configs.csv": "center_code,effective_from,sync_type\nC1,2024-01-01,invoice_wise\nC1,2024-02-01,day_wise\n"
+                        "C2,2024-01-01,invoice_wise_journal\n",
+    "sync_jobs.csv": "center_code,job,enabled,schedule\nC1,post_sale,true,every 15 min\nC1,maintenance,no,\n",
+    "job_runs.csv": "center_code,job,started_at,finished_at,status,processed,failed,message\n"
+                    "C1,post_sale,2024-01-05T02:00:00Z,2024-01-05T02:03:00Z,succeeded,10,1,\n",
+    "accounts.csv": "center_code,account_code,account_name,account_type,active,last_read_at,deleted_in_platform_at\n"
+                    "C1,4000,Sales,income,true,2024-01-05T00:00:00,\nC1,1200,Old bank,bank,false,,2024-01-03T10:00:00\n",
+    "items.csv": "center_code,item_code,item_name,item_type,mapped_item_type,platform_item,account_code,status,response,"
+                 "deleted_in_platform_at\nC1,HAIR,Haircut,service,Service,Haircut,4000,failed,"
+                 "\"Name 'Haircut' didn't match with mapped value.\",\n",
+    "sale_orders.csv": "center_code,invoice_no,guest,sale_date,amount,summary_invoice_no\nC1,INV-1,Ann,2024-01-10,120.50,\n",
+    "sale_order_lines.csv": "center_code,invoice_no,line_no,item_code,account_code,qty,amount\nC1,INV-1,1,HAIR,4000,1,120.50\n",
+    "payments.csv": "center_code,payment_no,invoice_no,payment_type,account_code,amount,paid_on\n"
+                    "C1,P-1,INV-1,MasterCard,1200,120.50,2024-01-10\n",
+    "misc_journals.csv": "center_code,journal_no,register,kind,journal_date,debit_account_code,credit_account_code,amount\n"
+                         "C1,MJ-1,R1,cash_deposit,2024-01-10,1200,4000,50\n",
+    "stock_orders.csv": "center_code,kind,order_no,order_date,amount,deleted_at\n"
+                        "C1,purchase_order,PO-1,2024-01-09,300,2024-01-11T09:00:00+02:00\n",
+    "documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "120.50", "processed", "", 1, "2024-01-11T02:00:00", "QB-77", ""],
+        ["C1", "invoice", "INV-2", "2024-01-10", "80", "failed", "", 2, "2024-01-11T02:00:00", "", QBO_DUPLICATE],
+        ["C1", "summary_invoice", "SUM-0210", "2024-02-10", "500", "pending", "awaiting_schedule", 0, "", "", ""],
+        ["C1", "invoice", "INV-3", "2024-02-10", "60", "processed", "", 1, "2024-02-11T02:00:00", "QB-78", ""],
+        ["C1", "misc_journal", "MJ-1", "2024-01-10", "50", "processed", "", 1, "2024-01-11T02:00:00", "QB-79", ""],
+        ["C2", "payment", "P-9", "2024-01-31", "10", "archived", "", 1, "2024-02-01T02:00:00", "X-1", ""],
+    ),
+})
+
+
+def test_a_bundle_with_every_entity_loads_and_maps_columns(engine, tmp_path):
+    s = run(engine, tmp_path, FULL_BUNDLE)
+    assert s.status == "succeeded", s.error
+    assert s.rejected == 0 and s.rejections_file is None
+    assert reconciles(s)
+    assert s.read == s.loaded == 24
+    assert s.per_entity["documents"] == {"read": 6, "loaded": 6, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert list(s.per_entity) == [e for e in ingest.bundle.ENTITY_ORDER if f"{e}.csv" in FULL_BUNDLE]
+
+    assert rows(engine, "SELECT code, name FROM zone ORDER BY code") == [("Z1", "North"), ("Z2", "South")]
+    centers = rows(engine, "SELECT c.code, c.name, z.code, c.platform, c.timezone, c.active "
+                           "FROM center c JOIN zone z ON z.id = c.zone_id ORDER BY c.code")
+    assert centers == [("C1", "Center One", "Z1", "qbo", "Europe/Paris", True), ("C2", "Center Two", "Z2", "xero", "UTC", True)]
+    assert rows(engine, "SELECT code, type, active FROM account ORDER BY code") == [("1200", "bank", False), ("4000", "income", True)]
+    assert rows(engine, "SELECT code, status, category FROM item") == [("HAIR", "failed", "mapping_missing")]
+    assert rows(engine, "SELECT job, enabled, schedule FROM sync_job ORDER BY job") == [
+        ("maintenance", False, ""), ("post_sale", True, "every 15 min")]
+    jr = S.job_run.c
+    run_row = typed(engine, sa.select(jr.started_at, jr.finished_at, jr.processed, jr.failed))[0]
+    assert run_row == (datetime(2024, 1, 5, 2, 0), datetime(2024, 1, 5, 2, 3), 10, 1)
+    # an offset is converted to naive UTC
+    assert typed(engine, sa.select(S.stock_order.c.deleted_at)) == [(datetime(2024, 1, 11, 7, 0),)]
+    assert Decimal(str(scalar(engine, "SELECT amount FROM sale_order"))) == Decimal("120.50")
+    assert scalar(engine, "SELECT qty FROM sale_order_line") == 1
+
+    doc = rows(engine, "SELECT status, attempts, response_code, category, message, external_ref, import_run_id "
+                       "FROM sync_document WHERE document_no = 'INV-2'")[0]
+    assert doc[:4] == ("failed", 2, "6140", "duplicate")
+    assert "Duplicate Document Number" in doc[4]
+    assert doc[5] is None and doc[6] == s.run_id
+    # a processed document with its external reference keeps it; nothing to parse
+    assert rows(engine, "SELECT external_ref, category FROM sync_document WHERE document_no = 'INV-1'") == [("QB-77", None)]
+
+    # effective_to derived from the next config of the same center
+    cfg = S.center_sync_config.c
+    assert typed(engine, sa.select(C.c.code, cfg.effective_from, cfg.effective_to, cfg.sync_type)
+                 .join_from(S.center_sync_config, C, C.c.id == cfg.center_id).order_by(C.c.code, cfg.effective_from)) == [
+        ("C1", date(2024, 1, 1), date(2024, 2, 1), "invoice_wise"),
+        ("C1", date(2024, 2, 1), None, "day_wise"),
+        ("C2", date(2024, 1, 1), None, "invoice_wise_journal"),
+    ]
+    # run bookkeeping: the run, and every center it touched with its newest sync date
+    assert rows(engine, "SELECT status, rows_read, rows_loaded, rows_rejected, error FROM import_run WHERE id = :i",
+                i=s.run_id) == [("succeeded", 24, 24, 0, None)]
+    ic = S.import_center.c
+    assert typed(engine, sa.select(C.c.code, ic.newest_sync_date).join_from(S.import_center, C, C.c.id == ic.center_id)
+                 .where(ic.import_run_id == s.run_id).order_by(C.c.code)) == [
+        ("C1", date(2024, 2, 10)), ("C2", date(2024, 1, 31))]
+
+
+def test_the_rollup_follows_the_config_in_force_on_each_date(engine, tmp_path):
+    s = run(engine, tmp_path, FULL_BUNDLE)
+    assert s.status == "succeeded", s.error
+    assert daily(engine) == {
+        ("C1", "2024-01-10", "invoices", "processed", ""): 1,
+        ("C1", "2024-01-10", "invoices", "failed", "duplicate"): 1,
+        ("C1", "2024-01-10", "misc_journals", "processed", ""): 1,
+        ("C1", "2024-02-10", "invoices", "pending", ""): 1,          # summary invoice on a day-wise date
+        ("C1", "2024-02-10", "not_counted", "processed", ""): 1,     # an invoice on a day-wise date
+        ("C2", "2024-01-31", "payments", "archived", ""): 1,
+    }
+    m = S.sync_monthly.c
+    monthly = typed(engine, sa.select(C.c.code, m.month_start, m.report_line, m.status, m.category, m.documents)
+                    .join_from(S.sync_monthly, C, C.c.id == m.center_id).order_by(C.c.code, m.month_start, m.report_line,
+                                                                                   m.status, m.category))
+    assert monthly == [
+        ("C1", date(2024, 1, 1), "invoices", "failed", "duplicate", 1),
+        ("C1", date(2024, 1, 1), "invoices", "processed", "", 1),
+        ("C1", date(2024, 1, 1), "misc_journals", "processed", "", 1),
+        ("C1", date(2024, 2, 1), "invoices", "pending", "", 1),
+        ("C1", date(2024, 2, 1), "not_counted", "processed", "", 1),
+        ("C2", date(2024, 1, 1), "payments", "archived", "", 1),
+    ]
+
+
+def test_reimporting_the_same_bundle_changes_nothing(engine, tmp_path):
+    first = run(engine, tmp_path, FULL_BUNDLE)
+    assert first.status == "succeeded", first.error
+    before = snapshot(engine)
+    second = run(engine, tmp_path, FULL_BUNDLE)
+    assert second.status == "succeeded", second.error
+    assert (second.read, second.loaded, second.updated, second.unchanged, second.rejected) == (24, 0, 0, 24, 0)
+    assert all(c["unchanged"] == c["read"] for c in second.per_entity.values())
+    assert snapshot(engine) == before
+    assert "read 24, loaded 0, updated 0, unchanged 24, rejected 0" == second.describe().splitlines()[0]
+
+
+def test_a_newer_status_replaces_the_older_one(engine, tmp_path):
+    run(engine, tmp_path, base(**{"documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "failed", "", 1, "2024-01-11T02:00:00", "", QBO_DUPLICATE],
+        ["C1", "invoice", "INV-2", "2024-01-10", "10", "pending", "", 0, "", "", ""],
+    )}), name="b1")
+    assert daily(engine)[("C1", "2024-01-10", "invoices", "failed", "duplicate")] == 1
+    s = run(engine, tmp_path, {"documents.csv": docs(
+        # resynced later: processed now
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "processed", "", 2, "2024-01-12T02:00:00", "QB-1", ""],
+        # no timestamp on either side: the stored one has none, so the newer file wins
+        ["C1", "invoice", "INV-2", "2024-01-10", "10", "failed", "", 1, "", "", "Please add credit or debit account."],
+    )}, name="b2")
+    assert s.status == "succeeded", s.error
+    assert s.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 2, "unchanged": 0, "rejected": 0}
+    got = rows(engine, "SELECT document_no, status, attempts, external_ref, category, import_run_id "
+                       "FROM sync_document ORDER BY document_no")
+    assert got == [("INV-1", "processed", 2, "QB-1", None, s.run_id), ("INV-2", "failed", 1, None, "mapping_missing", s.run_id)]
+    assert daily(engine) == {("C1", "2024-01-10", "invoices", "processed", ""): 1,
+                             ("C1", "2024-01-10", "invoices", "failed", "mapping_missing"): 1}
+
+
+def test_an_older_status_does_not_replace_a_newer_one(engine, tmp_path):
+    first = run(engine, tmp_path, base(**{"documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "processed", "", 2, "2024-01-12T02:00:00", "QB-1", ""],
+    )}), name="b1")
+    s = run(engine, tmp_path, {"documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "failed", "", 1, "2024-01-11T02:00:00", "", QBO_DUPLICATE],
+    )}, name="b2")
+    assert s.status == "succeeded", s.error
+    assert s.per_entity["documents"] == {"read": 1, "loaded": 0, "updated": 0, "unchanged": 1, "rejected": 0}
+    assert rows(engine, "SELECT status, attempts, import_run_id FROM sync_document") == [("processed", 2, first.run_id)]
+    assert daily(engine) == {("C1", "2024-01-10", "invoices", "processed", ""): 1}
+
+
+def test_more_attempts_count_as_newer_and_a_moved_sync_date_moves_the_rollup(engine, tmp_path):
+    run(engine, tmp_path, base(**{"documents.csv": docs(
+        ["C1", "payment", "P-1", "2024-01-31", "10", "failed", "", 1, "2024-02-01T02:00:00", "", QBO_DUPLICATE],
+    )}), name="b1")
+    s = run(engine, tmp_path, {"documents.csv": docs(
+        ["C1", "payment", "P-1", "2024-02-01", "10", "processed", "", 2, "", "QB-2", ""],
+    )}, name="b2")
+    assert s.per_entity["documents"]["updated"] == 1
+    assert daily(engine) == {("C1", "2024-02-01", "payments", "processed", ""): 1}
+    m = S.sync_monthly.c
+    months = typed(engine, sa.select(m.month_start, m.status, m.documents))
+    assert months == [(date(2024, 2, 1), "processed", 1)]
+
+
+def test_a_config_change_recounts_the_centers_whole_history(engine, tmp_path):
+    run(engine, tmp_path, base(**{
+        "sync_configs.csv": "center_code,effective_from,sync_type\nC1,2024-01-01,invoice_wise\n",
+        "documents.csv": docs(
+            ["C1", "invoice", "INV-1", "2024-01-10", "10", "processed", "", 1, "", "QB-1", ""],
+            ["C1", "invoice", "INV-2", "2024-03-10", "10", "processed", "", 1, "", "QB-2", ""],
+            ["C1", "summary_invoice", "S-0310", "2024-03-10", "20", "processed", "", 1, "", "QB-3", ""],
+        ),
+    }), name="b1")
+    assert daily(engine)[("C1", "2024-03-10", "invoices", "processed", "")] == 1
+    s = run(engine, tmp_path, {"sync_configs.csv": "center_code,effective_from,sync_type\nC1,2024-03-01,day_wise_journal\n"},
+            name="b2")
+    assert s.status == "succeeded", s.error
+    cfg = S.center_sync_config.c
+    assert typed(engine, sa.select(cfg.effective_from, cfg.effective_to).order_by(cfg.effective_from)) == [
+        (date(2024, 1, 1), date(2024, 3, 1)), (date(2024, 3, 1), None)]
+    assert daily(engine) == {
+        ("C1", "2024-01-10", "invoices", "processed", ""): 1,
+        ("C1", "2024-03-10", "invoices", "processed", ""): 1,       # the summary invoice now
+        ("C1", "2024-03-10", "not_counted", "processed", ""): 1,    # the invoice no longer counts
+    }
+
+
+def test_refresh_all_rebuilds_the_same_rollups(engine, tmp_path):
+    run(engine, tmp_path, FULL_BUNDLE)
+    before_daily = daily(engine)
+    before_monthly = rows(engine, "SELECT * FROM sync_monthly ORDER BY 1, 2, 3, 4, 5")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM sync_monthly"))
+        conn.execute(sa.text("DELETE FROM sync_daily"))
+        conn.execute(sa.text("UPDATE center_sync_config SET effective_to = NULL"))
+        rollup.refresh_all(conn)
+    assert daily(engine) == before_daily
+    assert rows(engine, "SELECT * FROM sync_monthly ORDER BY 1, 2, 3, 4, 5") == before_monthly
+    assert scalar(engine, "SELECT COUNT(*) FROM center_sync_config WHERE effective_to IS NOT NULL") == 1
+
+
+def test_a_zip_bundle_loads_like_a_folder_even_inside_a_folder(engine, tmp_path):
+    archive = tmp_path / "bundle.zip"
+    files = base(**{"documents.csv": docs(["C1", "refund", "R-1", "2024-01-10", "-5", "processed", "", 1, "", "Q", ""])})
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(f"export-2024-01/{name}", text)
+        zf.writestr("export-2024-01/README.txt", "hello")
+    s = ingest.import_bundle(engine, archive, rejections_dir=tmp_path / "rej")
+    assert s.status == "succeeded", s.error
+    assert (s.read, s.loaded, s.rejected) == (5, 5, 0)
+    assert s.ignored_files == ["README.txt"]
+    assert "README.txt" in s.describe()
+    assert rows(engine, "SELECT document_no, status FROM sync_document") == [("R-1", "processed")]
+    assert daily(engine) == {("C1", "2024-01-10", "refunds", "processed", ""): 1}
+
+
+def test_json_lines_files_load_with_the_same_keys(engine, tmp_path):
+    lines = [
+        {"center_code": "C1", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-10", "amount": 12.5,
+         "status": "failed", "attempts": 2, "last_attempt_at": "2024-01-11T02:00:00",
+         "response": json.loads(QBO_DUPLICATE)},   # a nested object is kept as its JSON text
+        {"center_code": "C1", "kind": "payment", "document_no": "P-1", "sync_date": "2024-01-10", "amount": None,
+         "status": "processed", "pending_reason": None, "external_ref": "QB-9", "extra": 1},
+    ]
+    text = "\n".join(json.dumps(x) for x in lines) + "\n\n"
+    s = run(engine, tmp_path, base(**{"documents.jsonl": text}))
+    assert s.status == "succeeded", s.error
+    assert s.per_entity["documents"] == {"read": 2, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert any("extra" in n for n in s.notes)
+    got = rows(engine, "SELECT document_no, amount, attempts, category, response_code, raw_response FROM sync_document "
+                       "ORDER BY document_no")
+    assert got[0][0] == "INV-1" and Decimal(str(got[0][1])) == Decimal("12.50")
+    assert got[0][2:5] == (2, "duplicate", "6140") and json.loads(got[0][5]) == json.loads(QBO_DUPLICATE)
+    assert got[1][:3] == ("P-1", None, 0)
+    again = run(engine, tmp_path, base(**{"documents.jsonl": text}), name="again")
+    assert again.per_entity["documents"]["unchanged"] == 2
+
+
+def test_an_import_that_fails_midway_leaves_no_rows_and_is_recorded(engine, tmp_path, monkeypatch):
+    def broken_refresh(*args, **kwargs):
+        raise RuntimeError("rollup exploded")
+
+    monkeypatch.setattr(rollup, "refresh", broken_refresh)
+    files = base(**{"documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "processed", "", 1, "", "QB-1", ""],
+        ["C9", "invoice", "INV-2", "2024-01-10", "10", "processed", "", 1, "", "QB-2", ""],
+    )})
+    s = run(engine, tmp_path, files)
+    assert s.status == "failed"
+    assert "rollup exploded" in s.error
+    assert "failed, nothing was loaded" in s.describe()
+    for table in ("zone", "center", "sync_document", "sync_daily", "import_center"):
+        assert scalar(engine, f"SELECT COUNT(*) FROM {table}") == 0, table
+    assert rows(engine, "SELECT status, error, rows_loaded, finished_at IS NOT NULL FROM import_run WHERE id = :i",
+                i=s.run_id) == [("failed", "RuntimeError: rollup exploded", 0, True)]
+    # the rejected row is still on record, in the table and the report
+    assert rows(engine, "SELECT file_name, line_no, column_name FROM import_rejection WHERE import_run_id = :i",
+                i=s.run_id) == [("documents.csv", 3, "center_code")]
+    assert s.rejections_file is not None and s.rejections_file.exists()
+
+    monkeypatch.undo()
+    ok = run(engine, tmp_path, files, name="again")  # the same connection pool: no leftover staging tables
+    assert ok.status == "succeeded", ok.error
+    assert ok.loaded == 5 and ok.rejected == 1
+
+
+def test_a_missing_bundle_is_a_failed_run_with_a_plain_reason(engine, tmp_path):
+    s = ingest.import_bundle(engine, tmp_path / "nope", rejections_dir=tmp_path / "rej")
+    assert s.status == "failed" and "does not exist" in s.error
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x")
+    s2 = ingest.import_bundle(engine, empty, rejections_dir=tmp_path / "rej")
+    assert s2.status == "failed" and "no bundle files found" in s2.error
+    bad_zip = tmp_path / "bad.zip"
+    bad_zip.write_bytes(b"not a zip")
+    s3 = ingest.import_bundle(engine, bad_zip, rejections_dir=tmp_path / "rej")
+    assert s3.status == "failed" and "zip" in s3.error
+    assert scalar(engine, "SELECT COUNT(*) FROM import_run WHERE status = 'failed'") == 3
+
+
+def test_progress_bars_go_to_stderr(engine, tmp_path, capsys):
+    s = run(engine, tmp_path, base(), progress=True)
+    assert s.status == "succeeded", s.error
+    err = capsys.readouterr().err
+    assert "zones.csv" in err and "centers.csv" in err
+
+
+def test_the_cli_imports_and_prints_the_summary(engine, tmp_path, monkeypatch, capsys):
+    folder = write_bundle(tmp_path / "cli_bundle", base())
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert cli.main(["import", str(folder), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "read 4, loaded 4, updated 0, unchanged 0, rejected 0" in out
+
+
+def test_rejection_report_names_the_run_and_lists_rows(engine, tmp_path):
+    s = run(engine, tmp_path, base(**{"documents.csv": docs(
+        ["C1", "invoice", "INV-1", "2024-01-10", "10", "done", "", 1, "", "", ""],
+    )}))
+    assert s.rejections_file == tmp_path / "rejections" / f"import_{s.run_id}_rejections.csv"
+    with open(s.rejections_file, encoding="utf-8", newline="") as f:
+        report = list(csv.reader(f))
+    assert report[0] == ["file_name", "line_no", "column", "reason", "raw_row"]
+    assert report[1][:3] == ["documents.csv", "2", "status"]
+    assert report[1][4] == "C1,invoice,INV-1,2024-01-10,10,done,,1,,,"
+    assert f"rejected rows and problems: {s.rejections_file}" in s.describe()
+
+
+def doc_example() -> tuple[dict[str, str], list[str]]:
+    """The tiny bundle and the JSON Lines rows given in docs/DATA_FORMAT.md."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "DATA_FORMAT.md").read_text(encoding="utf-8")
+    files, jsonl, name, block = {}, [], None, None
+    for line in text.splitlines():
+        if block is not None:
+            if line.startswith("```"):
+                if name:
+                    files[name] = "\n".join(block) + "\n"
+                elif kind == "json":
+                    jsonl.extend(block)
+                block, name = None, None
+            else:
+                block.append(line)
+        elif line.startswith("`tiny/") and line.endswith("`"):
+            name = line.strip("`").split("/", 1)[1]
+        elif line.startswith("```"):
+            kind, block = line[3:], []
+    return files, jsonl
+
+
+def test_the_example_bundle_in_the_format_document_imports_as_described(engine, tmp_path):
+    files, jsonl = doc_example()
+    assert list(files) == ["zones.csv", "centers.csv", "sync_configs.csv", "documents.csv"]
+    s = run(engine, tmp_path, files)
+    assert s.describe().splitlines()[0] == "read 11, loaded 11, updated 0, unchanged 0, rejected 0"
+    got = daily(engine)
+    assert got[("C1", "2024-02-28", "invoices", "processed", "")] == 1
+    assert got[("C1", "2024-02-28", "invoices", "failed", "duplicate")] == 1
+    assert got[("C1", "2024-03-01", "invoices", "pending", "")] == 1
+    assert got[("C1", "2024-03-01", "misc_journals", "failed", "mapping_missing")] == 1
+    # the JSON Lines rows are the same documents: importing them changes nothing
+    again = run(engine, tmp_path, {"documents.jsonl": "\n".join(jsonl) + "\n"}, name="jsonl")
+    assert again.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 2, "rejected": 0}
