@@ -5,7 +5,7 @@ import streamlit as st
 from syncstatus.reports import catalog, documents
 from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
-from syncstatus.ui.filters import adopt_url_codes, deleted_filter, scope_bar
+from syncstatus.ui.filters import deleted_filter, scope_bar
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("chart_of_accounts")
@@ -13,7 +13,6 @@ st.title("Chart of Accounts")
 st.caption("The accounting platform's accounts as last read, with the documents and item mappings referencing each.")
 
 directory = data.cached(rfilters.center_directory)(viewer.center_ids)
-adopt_url_codes(directory)
 f = scope_bar(directory)
 deleted_only = deleted_filter("Only accounts deleted or inactive in the platform")
 result = data.cached(catalog.accounts)(viewer.center_ids, f, deleted_only)

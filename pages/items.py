@@ -5,7 +5,7 @@ import streamlit as st
 from syncstatus.reports import catalog, documents
 from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
-from syncstatus.ui.filters import adopt_url_codes, deleted_filter, scope_bar
+from syncstatus.ui.filters import deleted_filter, scope_bar
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("items")
@@ -13,7 +13,6 @@ st.title("Items")
 st.caption("Items mapped to the accounting platform, with how many sale order lines reference each.")
 
 directory = data.cached(rfilters.center_directory)(viewer.center_ids)
-adopt_url_codes(directory)
 f = scope_bar(directory)
 deleted_only = deleted_filter("Only items deleted or inactive in the platform (item or its mapped account)")
 result = data.cached(catalog.items)(viewer.center_ids, f, deleted_only)

@@ -5,7 +5,7 @@ import streamlit as st
 from syncstatus.reports import documents
 from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
-from syncstatus.ui.filters import adopt_url_codes, category_filter, deleted_filter, filter_bar, range_note
+from syncstatus.ui.filters import category_filter, deleted_filter, filter_bar, range_note
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("payments")
@@ -13,7 +13,6 @@ st.title("Payments")
 st.caption("Payment entries by payment date, with the invoice or summary invoice they belong to.")
 
 directory = data.cached(rfilters.center_directory)(viewer.center_ids)
-adopt_url_codes(directory, documents.STATUS_CHOICES)
 f = filter_bar(directory, statuses=documents.STATUS_CHOICES)
 c1, c2 = st.columns([2, 1])
 categories = category_filter(c1)

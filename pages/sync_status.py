@@ -7,7 +7,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.reports import sync_status
 from syncstatus.ui import data, tables
 from syncstatus.ui.email import email_button
-from syncstatus.ui.filters import filter_bar, range_note
+from syncstatus.ui.filters import filter_bar, range_note, stop_if_no_centers
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("sync_status")
@@ -24,12 +24,7 @@ tables.toolbar(report.table, "sync_status", f, highlight=marks, totals_last_row=
 email_button("sync_status", viewer, f)
 
 if report.body.empty:
-    if directory.empty or not directory["has_sync_job"].any():
-        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
-    else:
-        st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "
-                "Widen the dates or clear the zone, center, platform or status filters.")
-    st.stop()
+    stop_if_no_centers(directory, f)
 
 totals = report.totals
 m = st.columns(4)

@@ -7,14 +7,13 @@ from syncstatus.links import Param
 from syncstatus.reports import filters as rfilters
 from syncstatus.reports import trends
 from syncstatus.ui import data, tables
-from syncstatus.ui.filters import adopt_url_codes, filter_bar, range_note
+from syncstatus.ui.filters import filter_bar, range_note, stop_if_no_centers
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("trends")
 st.title("Trends")
 
 directory = data.cached(rfilters.center_directory)(viewer.center_ids)
-adopt_url_codes(directory)
 f = filter_bar(directory)
 range_note(f)
 # Bound widgets read their displayed label from the URL; links carry codes (grain=week): adopt them first.
@@ -32,12 +31,7 @@ t = data.cached(trends.build)(viewer.center_ids, f, grain, by)
 tables.toolbar(trends.volume_table(t.volume), "trends", f, title="Trends: failed vs processed")
 
 if t.directory.empty:
-    if directory.empty or not directory["has_sync_job"].any():
-        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
-    else:
-        st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "
-                "Widen the dates or clear the zone, center, platform or status filters.")
-    st.stop()
+    stop_if_no_centers(directory, f)
 if t.empty:
     st.info(f"No invoices or misc. journals in {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y} for the "
             f"{len(t.directory)} selected centers. Widen the dates to see a trend.")

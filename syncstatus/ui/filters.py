@@ -130,6 +130,16 @@ def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = Non
                          tuple(platform_sel), status or "all")
 
 
+def stop_if_no_centers(directory: pd.DataFrame, f: ReportFilters) -> None:
+    """The empty state when no center with a sync job is left: say why, then stop the page."""
+    if directory.empty or not directory["has_sync_job"].any():
+        st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
+    else:
+        st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "
+                "Widen the dates or clear the zone, center, platform or status filters.")
+    st.stop()
+
+
 def range_note(f: ReportFilters) -> None:
     days = (f.date_to - f.date_from).days + 1
     if days > 366:
@@ -190,9 +200,3 @@ def scope_bar(directory: pd.DataFrame) -> ReportFilters:
                                       key=Param.PLATFORM, on_change=_to_url, args=(Param.PLATFORM, True),
                                       placeholder="All platforms")
     return ReportFilters(d0, d1, tuple(zone_sel), tuple(center_sel), tuple(platform_sel))
-
-
-def adopt_url_codes(directory: pd.DataFrame, statuses: dict[str, str] | None = None) -> None:
-    """Kept for pages that call it: the filter widgets now read codes and dates from the URL themselves
-    (url_choice / url_date), so links built by syncstatus.links preset them with no hand-over."""
-    return None
