@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--invoices", type=int, help="invoices per center per day")
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--pg-url", default=os.environ.get("PG_BENCH_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--database", help="name of the benchmark database (default syncstatus_bench[_smoke])")
     ap.add_argument("--reuse", action="store_true", help="reuse an already built benchmark database")
     ap.add_argument("--no-browser", action="store_true", help="skip the Streamlit memory measurement")
     ap.add_argument("--out", type=Path, default=RESULTS)
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     days = a.days or (40 if a.smoke else 365)
     invoices = a.invoices or (6 if a.smoke else 55)
     repeats = a.repeats or (5 if a.smoke else 25)
-    dbname = "syncstatus_bench_smoke" if a.smoke else "syncstatus_bench"
+    dbname = a.database or ("syncstatus_bench_smoke" if a.smoke else "syncstatus_bench")
     end = date.today() - timedelta(days=1)
 
     results: dict = {}
