@@ -14,7 +14,7 @@ viewer = page_setup("trends")
 st.title("Trends")
 
 directory = data.cached(rfilters.center_directory)(viewer.center_ids)
-f = filter_bar(directory)
+f = filter_bar(directory, default_days=91)  # a trend needs a quarter to show one
 range_note(f)
 # Bound widgets read their displayed label from the URL; links carry codes (grain=week): adopt them first.
 for param, choices, default in ((Param.GRAIN, trends.GRAINS, "day"), (Param.BY, trends.BREAKDOWNS, "center")):

@@ -19,9 +19,9 @@ STATUS_CHOICES = {
 DEFAULT_DAYS = 7
 
 
-def default_range(today: date | None = None) -> tuple[date, date]:
+def default_range(today: date | None = None, days: int = DEFAULT_DAYS) -> tuple[date, date]:
     today = today or date.today()
-    return today - timedelta(days=DEFAULT_DAYS - 1), today
+    return today - timedelta(days=days - 1), today
 
 
 @dataclass(frozen=True)

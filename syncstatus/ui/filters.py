@@ -66,13 +66,13 @@ def _to_url(key: str, multi: bool, default=None) -> None:
 
 
 def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = None,
-               show_status: bool = True, show_level: bool = True) -> ReportFilters:
+               show_status: bool = True, show_level: bool = True, default_days: int = 7) -> ReportFilters:
     """Draw the filters (dates, level, zone, center, platform, status) and return them.
 
     `directory` is the viewer's centers (reports.filters.center_directory). A viewer with one center
     sees no zone/center pickers: there is nothing to choose.
     """
-    d0, d1 = default_range()
+    d0, d1 = default_range(days=default_days)
     statuses = statuses or STATUS_CHOICES
     zones = directory.drop_duplicates("zone_code").set_index("zone_code")["zone_name"].to_dict()
     names = directory.set_index("center_code")["center_name"].to_dict()
