@@ -22,7 +22,6 @@ import sys
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -49,6 +48,11 @@ COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "rejected")
 # --------------------------------------------------------------------------------------------------
 @dataclass
 class ImportSummary:
+    """What an import did. read = loaded + updated + unchanged + rejected, per entity and in total.
+    A failed import loaded nothing (its transaction rolled back): loaded, updated and unchanged are 0 then,
+    read and rejected say how far it got. ignored_files and notes list what was skipped (unknown files,
+    unknown columns)."""
+
     run_id: int
     source: str
     status: str  # "succeeded" | "failed"
@@ -323,6 +327,25 @@ def _problem_column(problem: str | None, fields: list[str] | None, names: list[s
     for i, f in enumerate(fields):
         if ("\ufffd" in f or "\x00" in f) and i < len(names):
             return names[i]
+    return None
+
+
+def _bad_characters(values: list[str]) -> tuple[int, str] | None:
+    """JSON escapes can spell what a database text cannot hold: NUL (\\u0000) and lone surrogates."""
+    joined = "".join(values)
+    if "\x00" not in joined:
+        try:
+            joined.encode("utf-8")
+            return None
+        except UnicodeEncodeError:
+            pass
+    for i, v in enumerate(values):
+        if "\x00" in v:
+            return i, "contains a NUL character (\\u0000), which a text value cannot hold"
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return i, f"contains an invalid character ({exc.object[exc.start]!a}, a lone surrogate)"
     return None
 
 
@@ -834,11 +857,9 @@ class _Stage:
             self.conn.exec_driver_sql(f"INSERT INTO {self.table.name} ({cols}) VALUES ({marks})", batch)
         self.rows += len(batch)
 
-    def reset(self) -> None:
-        """Empty the staging table for the next batch (each batch is applied on its own)."""
-        if self.rows:
-            verb = "TRUNCATE" if self.conn.dialect.name == "postgresql" else "DELETE FROM"
-            self.conn.exec_driver_sql(f"{verb} {self.table.name}")
+    def analyze(self) -> None:
+        """PostgreSQL: statistics for the planner before the set-based statements join staging to the target."""
+        self.conn.exec_driver_sql(f"ANALYZE {self.table.name}")
 
     def drop(self) -> None:
         self.table.drop(self.conn)
@@ -869,8 +890,6 @@ class _EntityLoader:
         self.bulk = [make_bulk_converter(c, _db_column(entity, c), ctx.sqlite) for c in entity.columns]
         self.required = [c.required for c in entity.columns]
         self.stage = _Stage(ctx.conn, entity.name)
-        self.lane = _DbLane(threaded=ctx.conn.dialect.name == "postgresql")
-        self.applied = dict.fromkeys(("staged", "loaded", "updated"), 0)   # written by the lane only
         self.pending: list[Pending] = []
         self.staged_codes: list[str] = []   # centers staged, for "touched"
 
@@ -898,7 +917,7 @@ class _EntityLoader:
                 staged = self._slow(file_name, rows, positions)
             if bar is not None:
                 bar.update(len(rows))
-        self.lane.submit(self._apply_batch, staged, self.rejections.take_pending())
+        self._stage_batch(staged, self.rejections.take_pending())
 
     def _tag(self, file_name: str) -> int:
         if not self.files or self.files[-1] != file_name:
@@ -1010,7 +1029,7 @@ class _EntityLoader:
         self.counts["read"] += n
         self.counts["rejected"] += n
         self.rejections.add(name, 1, column, f"{what}; the whole file ({n} rows) was not loaded", raw)
-        self.lane.submit(self._apply_batch, [], self.rejections.take_pending())
+        self._stage_batch([], self.rejections.take_pending())
 
     def _load_csv(self, name: str, stream: io.BufferedIOBase, bar) -> None:
         records = _csv_records(stream)
@@ -1090,7 +1109,15 @@ class _EntityLoader:
                 continue
             if not known.issuperset(obj):
                 unknown_seen.update(k for k in obj if k not in known)
-            pending.append((line_no, [_json_text(obj.get(c)) for c in colnames], raw))
+            values = [_json_text(obj.get(c)) for c in colnames]
+            bad = _bad_characters(values)
+            if bad is not None:
+                if pending:
+                    self.process(name, positions, bar)
+                    pending = self.pending
+                self.reject(name, line_no, colnames[bad[0]], bad[1], raw, values[0].strip())
+                continue
+            pending.append((line_no, values, raw))
             if len(pending) >= BATCH_ROWS:
                 self.process(name, positions, bar)
                 pending = self.pending
@@ -1099,54 +1126,43 @@ class _EntityLoader:
             self.summary.notes.append(f"{name}: key(s) {', '.join(sorted(unknown_seen))} are not part of the "
                                       "format and were ignored")
 
-    # -- database side (runs on the lane) ----------------------------------------------------------
-    def _apply_batch(self, staged: list[tuple], rejection_rows: list[dict[str, Any]]) -> None:
-        """Store a batch: its rejections, then its rows through staging into the target table. Counts new and
-        changed rows set-based before writing; keys are unique across batches, so per batch is exact."""
-        conn = self.ctx.conn
-        _insert_rejections(conn, rejection_rows)
-        if not staged:
-            return
-        name = self.entity.name
-        self.stage.reset()
+    # -- database side -------------------------------------------------------------------------------
+    def _stage_batch(self, staged: list[tuple], rejection_rows: list[dict[str, Any]]) -> None:
+        """A batch's rejections into import_rejection, its good rows into staging."""
+        _insert_rejections(self.ctx.conn, rejection_rows)
         self.stage.write(staged)
-        rows = sql.execute(conn, f"ingest_classify_{name}").mappings().all()
-        new = sum(int(r["new_rows"] or 0) for r in rows)
-        changed = sum(int(r["changed_rows"] or 0) for r in rows)
-        if name == "sync_configs":
-            self.ctx.config_changed.update(int(r["center_id"]) for r in rows
-                                           if (r["new_rows"] or 0) + (r["changed_rows"] or 0))
-        elif name == "documents":
-            ranges = self.ctx.doc_ranges
-            for r in rows:
-                lo = [rollup._as_date(d, rollup.MIN_DATE) for d in (r["new_from"], r["old_from"]) if d is not None]
-                hi = [rollup._as_date(d, rollup.MAX_DATE) for d in (r["new_to"], r["old_to"]) if d is not None]
-                if lo and hi:
-                    cid = int(r["center_id"])
-                    if cid in ranges:
-                        lo.append(ranges[cid][0])
-                        hi.append(ranges[cid][1])
-                    ranges[cid] = (min(lo), max(hi))
-        if name == "documents":
-            if new:
-                sql.execute(conn, "ingest_insert_documents", run_id=self.ctx.run_id)
-            if changed:
-                sql.execute(conn, "ingest_update_documents", run_id=self.ctx.run_id)
-        elif new or changed:
-            sql.execute(conn, f"ingest_upsert_{name}")
-        self.applied["staged"] += len(staged)
-        self.applied["loaded"] += new
-        self.applied["updated"] += changed
 
     def finish(self) -> None:
-        """After the last file: wait for the lane, settle the counts, refresh lookups the next entities need."""
-        self.lane.drain()
+        """After the last file: count and write the staged rows set-based (one classifying SELECT, then one
+        upsert, or INSERT + UPDATE for documents), and refresh the lookups the next entities need."""
         conn = self.ctx.conn
         name = self.entity.name
-        a = self.applied
-        self.counts["loaded"] += a["loaded"]
-        self.counts["updated"] += a["updated"]
-        self.counts["unchanged"] += a["staged"] - a["loaded"] - a["updated"]
+        staged = self.stage.rows
+        if staged:
+            if conn.dialect.name == "postgresql":
+                self.stage.analyze()
+            rows = sql.execute(conn, f"ingest_classify_{name}").mappings().all()
+            new = sum(int(r["new_rows"] or 0) for r in rows)
+            changed = sum(int(r["changed_rows"] or 0) for r in rows)
+            if name == "sync_configs":
+                self.ctx.config_changed.update(int(r["center_id"]) for r in rows
+                                               if (r["new_rows"] or 0) + (r["changed_rows"] or 0))
+            elif name == "documents":
+                for r in rows:
+                    lo = [rollup._as_date(d, rollup.MIN_DATE) for d in (r["new_from"], r["old_from"]) if d is not None]
+                    hi = [rollup._as_date(d, rollup.MAX_DATE) for d in (r["new_to"], r["old_to"]) if d is not None]
+                    if lo and hi:
+                        self.ctx.doc_ranges[int(r["center_id"])] = (min(lo), max(hi))
+            if name == "documents":
+                if new:
+                    sql.execute(conn, "ingest_insert_documents", run_id=self.ctx.run_id)
+                if changed:
+                    sql.execute(conn, "ingest_update_documents", run_id=self.ctx.run_id)
+            elif new or changed:
+                sql.execute(conn, f"ingest_upsert_{name}")
+            self.counts["loaded"] += new
+            self.counts["updated"] += changed
+            self.counts["unchanged"] += staged - new - changed
         self.stage.drop()
         if name == "zones":
             self.ctx.load_zones()
@@ -1158,45 +1174,6 @@ class _EntityLoader:
                     self.ctx.touched.add(cid)
         elif name == "sync_configs" and self.ctx.config_changed:
             rollup.update_effective_to(conn, self.ctx.config_changed)
-
-    def close(self) -> None:
-        """Wait for anything still running on the lane (after an error, before the rollback)."""
-        self.lane.close()
-
-
-class _DbLane:
-    """The database side of loading, in submission order, on one worker thread (PostgreSQL): reading and
-    validating the next batch overlaps the server's work on the previous one. Inline on SQLite.
-
-    Only the lane uses the connection while an entity loads; at most two batches wait, so memory stays
-    bounded and a database error surfaces at the next submit."""
-
-    def __init__(self, threaded: bool):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-db") if threaded else None
-        self._futures: deque[Future] = deque()
-
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
-        if self._pool is None:
-            fn(*args)
-            return
-        while len(self._futures) >= 2:
-            self._futures.popleft().result()
-        self._futures.append(self._pool.submit(fn, *args))
-
-    def drain(self) -> None:
-        while self._futures:
-            self._futures.popleft().result()
-
-    def close(self) -> None:
-        for f in self._futures:
-            try:
-                f.result()
-            except BaseException:  # the first error was raised already, or another one is unwinding
-                pass
-        self._futures.clear()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1223,16 +1200,38 @@ def _finish_run(conn: Connection, summary: ImportSummary) -> None:
     )
 
 
+def refresh_groups(ranges: dict[int, tuple[date, date]]) -> list[tuple[list[int], date, date]]:
+    """Group centers whose changed date ranges are alike into one rollup refresh each.
+
+    Centers with the same range share a call; ranges that start in order are merged while the merged span
+    stays within 1.5 times the longer one plus a month, so a daily import (every center: the last few days)
+    is one refresh, and one center with an old correction does not make every center recount its history.
+    """
+    groups: list[tuple[list[int], date, date]] = []
+    by_range: dict[tuple[date, date], list[int]] = {}
+    for center_id, rng in ranges.items():
+        by_range.setdefault(rng, []).append(center_id)
+    for (d0, d1), ids in sorted(by_range.items()):
+        if groups:
+            g_ids, g0, g1 = groups[-1]
+            u0, u1 = min(g0, d0), max(g1, d1)
+            longer = max((g1 - g0).days, (d1 - d0).days)
+            if (u1 - u0).days <= 1.5 * longer + 31:
+                groups[-1] = (g_ids + ids, u0, u1)
+                continue
+        groups.append((list(ids), d0, d1))
+    return [(sorted(ids), d0, d1) for ids, d0, d1 in groups]
+
+
 def _refresh_rollups(ctx: _Context) -> None:
+    """Recount the rollups the import changed: whole centers whose configurations changed, and the changed
+    date ranges of the others, in the import's transaction."""
     conn = ctx.conn
     full = sorted(ctx.config_changed)
     if full:
         rollup.refresh(conn, full, rollup.MIN_DATE, rollup.MAX_DATE)
-    by_range: dict[tuple[Any, Any], list[int]] = {}
-    for center_id, rng in ctx.doc_ranges.items():
-        if center_id not in ctx.config_changed:
-            by_range.setdefault(rng, []).append(center_id)
-    for (d0, d1), ids in sorted(by_range.items()):
+    ranges = {cid: rng for cid, rng in ctx.doc_ranges.items() if cid not in ctx.config_changed}
+    for ids, d0, d1 in refresh_groups(ranges):
         rollup.refresh(conn, ids, d0, d1)
 
 
@@ -1305,12 +1304,9 @@ def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | N
                     if not files:
                         continue
                     loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-                    try:
-                        for member in files:
-                            loader.load_file(member)
-                        loader.finish()
-                    finally:
-                        loader.close()
+                    for member in files:
+                        loader.load_file(member)
+                    loader.finish()
                 _refresh_rollups(ctx)
                 _record_centers(ctx)
                 rejections.flush(conn)
@@ -1348,4 +1344,5 @@ def _record_failure(engine: Engine, summary: ImportSummary, rejections: _Rejecti
         summary.notes.append(f"the failure could not be recorded in import_run: {_error_text(exc)}")
 
 
-__all__ = ["ImportSummary", "import_bundle", "make_converter", "stage_table", "BATCH_ROWS", "BundleError"]
+__all__ = ["BATCH_ROWS", "BundleError", "ImportSummary", "import_bundle", "make_bulk_converter", "make_converter",
+           "refresh_groups", "stage_table"]

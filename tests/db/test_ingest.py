@@ -416,7 +416,7 @@ def test_rejection_report_names_the_run_and_lists_rows(engine, tmp_path):
 def doc_example() -> tuple[dict[str, str], list[str]]:
     """The tiny bundle and the JSON Lines rows given in docs/DATA_FORMAT.md."""
     text = (Path(__file__).resolve().parents[2] / "docs" / "DATA_FORMAT.md").read_text(encoding="utf-8")
-    files, jsonl, name, block = {}, [], None, None
+    files, jsonl, name, block, kind = {}, [], None, None, ""
     for line in text.splitlines():
         if block is not None:
             if line.startswith("```"):

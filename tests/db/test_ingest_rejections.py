@@ -270,3 +270,15 @@ def test_many_bad_rows_among_many_good_ones(engine, tmp_path, monkeypatch):
     assert stored[-1]["reason"].endswith("also on line 6")
     assert s.per_entity["documents"] == {"read": 61, "loaded": 55, "updated": 0, "unchanged": 0, "rejected": 6}
     assert len(doc_numbers(engine)) == 55
+
+
+def test_json_escapes_a_database_cannot_store(engine, tmp_path):
+    text = ('{"center_code": "C1", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-10", "status": "pending"}\n'
+            '{"center_code": "C1", "kind": "invoice", "document_no": "INV-2", "sync_date": "2024-01-10", "status": "failed", '
+            '"response": "bad \\u0000 byte"}\n'
+            '{"center_code": "C1", "kind": "invoice", "document_no": "INV-3\\ud800", "sync_date": "2024-01-10", "status": "failed"}\n')
+    s = load(engine, tmp_path, {"documents.jsonl": text})
+    stored = rejections(engine, s)
+    assert [(r["line_no"], r["column_name"]) for r in stored] == [(2, "response"), (3, "document_no")]
+    assert "NUL" in stored[0]["reason"] and "lone surrogate" in stored[1]["reason"]
+    assert doc_numbers(engine) == ["INV-1"]

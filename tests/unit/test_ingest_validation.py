@@ -263,3 +263,21 @@ def test_the_format_document_lists_every_entity_and_column_as_bundle_py_defines_
     assert " → ".join(bundle.ENTITY_ORDER) in text.replace("\n", " ")
     for name, entity in bundle.ENTITIES.items():
         assert f"Natural key: `{'`, `'.join(entity.key)}`" in text.replace("\n", " "), name
+
+
+# --- rollup refresh grouping ------------------------------------------------------------------------
+def test_alike_changed_ranges_share_one_rollup_refresh():
+    from datetime import date, timedelta
+
+    d = date(2024, 6, 30)
+    daily = {cid: (d - timedelta(days=cid % 3), d) for cid in range(1, 40)}
+    assert ingest.refresh_groups(daily) == [(list(range(1, 40)), d - timedelta(days=2), d)]
+    # one center with an old correction does not drag every center through its history
+    skewed = {**daily, 99: (date(2023, 1, 5), date(2023, 1, 5))}
+    groups = ingest.refresh_groups(skewed)
+    assert groups[0] == ([99], date(2023, 1, 5), date(2023, 1, 5))
+    assert groups[1][0] == list(range(1, 40))
+    # every range is covered by its group
+    for ids, d0, d1 in groups:
+        assert all(d0 <= skewed[c][0] and skewed[c][1] <= d1 for c in ids)
+    assert ingest.refresh_groups({}) == []
