@@ -5,7 +5,7 @@ import streamlit as st
 from syncstatus import db, operations
 from syncstatus.config import load_settings
 from syncstatus.reports import overview
-from syncstatus.ui import data
+from syncstatus.ui import data, tables
 from syncstatus.ui.setup import page_setup
 
 viewer = page_setup("home")
@@ -14,7 +14,7 @@ st.title("Overview")
 # --- Data freshness banner (Operations, issue 8): centers whose newest sync date is too old ---
 stale = data.cached(operations.stale_centers)(viewer.center_ids, db.utcnow().date(), load_settings().stale_after_days)
 if not stale.empty:
-    named = ", ".join(f"{r.center_name} ({r.age})"
+    named = ", ".join(f"{tables.escape_markdown(r.center_name)} ({r.age})"
                       for r in stale.head(5).itertuples())
     more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
     st.warning(f"Data is stale for {len(stale)} center{'s' if len(stale) != 1 else ''}: {named}{more}. "

@@ -38,9 +38,9 @@ m[3].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—
 if not details.in_ledger:
     st.warning("Not sent yet: this number is on the sale orders but not in the sync ledger.")
 elif h["status_code"] == "failed":
-    st.error(h["response"], icon=":material/error:")
+    st.error(tables.escape_markdown(h["response"]), icon=":material/error:")  # platform text, shown literally
 else:
-    st.info(h["response"])
+    st.info(tables.escape_markdown(h["response"]))
 st.caption(f"Platform: {documents.platform_name(details.platform)} · attempts: {h['attempts']} · last attempt: "
            f"{h['last_attempt'] if h['last_attempt'] is not None else '—'} · external doc no: "
            f"{h['external_ref'] or '—'}")

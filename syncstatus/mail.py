@@ -112,6 +112,9 @@ def _shown(text: str) -> str:
 def clean_subject(subject: str, limit: int = 200) -> str:
     """One line: control characters (CR, LF, tab, NUL ...) become spaces, runs of spaces collapse."""
     one_line = re.sub(r"\s+", " ", _CONTROL.sub(" ", str(subject or ""))).strip()
+    # Python before 3.11.10 decodes RFC 2047 words in an assigned header ('=?utf-8?q?=0D=0ABcc:...?=') and
+    # writes the CR/LF they carry (CVE-2024-6923): break every '=?' so user text is never decoded.
+    one_line = one_line.replace("=?", "= ?")
     return one_line[:limit] or "syncstatus report"
 
 
