@@ -23,13 +23,11 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -37,11 +35,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import scale
-from bench.large_import import replace_section, status_kb
+from bench.large_import import replace_section
 from bench.run import pg_database
 from syncstatus import db, ingest
 from syncstatus.reports import sync_status
 from syncstatus.reports.filters import ReportFilters, default_range
+from tests.browser import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -59,51 +58,6 @@ RAN_JS = ("() => { const a = document.querySelector(\"[data-testid='stApp']\");"
           " return window.__ran && a.getAttribute('data-test-script-state') === 'notRunning'; }")
 LINES = ("Invoices", "Misc. Journals")
 TIMEOUT_MS = 180_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StreamlitServer:
-    def __init__(self, database_url: str, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = database_url
-        self.log = log
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> StreamlitServer:
-        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless=true", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false"], cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not become healthy; see {self.log}")
-
-    def peak_rss_mb(self) -> float:
-        kb = status_kb(self.proc.pid, "VmHWM") if self.proc else None
-        return round((kb or 0) / 1024, 1)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 @dataclass
@@ -271,7 +225,7 @@ def run(sessions: int = 20, rounds: int = 6, admin_url: str | None = None, impor
         f = ReportFilters(*default_range(today))
         before = totals_of(engine, f)
 
-        server = StreamlitServer(url, work / "streamlit.log").start()
+        server = Server(url).start()
         # Baseline in the same run: one session alone, no import.
         alone = asyncio.run(drive(server.url, 1, rounds, {before}, None, drill=False))
         imp: dict = {}

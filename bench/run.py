@@ -163,9 +163,7 @@ def streamlit_peak_memory(database_url: str, end: date) -> dict:
             wait_idle(page)
             page.get_by_role("heading", name="Integrations Sync Status").wait_for()
             b.close()
-        status = Path(f"/proc/{srv.proc.pid}/status").read_text()
-        hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-        return {"peak_rss_mb": round(hwm / 1024, 1)}
+        return {"peak_rss_mb": srv.peak_rss_mb()}
     finally:
         srv.stop()
 

@@ -61,6 +61,14 @@ class Server:
                 time.sleep(0.3)
         raise RuntimeError(f"streamlit did not become healthy in 60 s; see {self.log}")
 
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the server process so far (VmHWM), in MB."""
+        if not self.proc:
+            return 0.0
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")), 0)
+        return round(kb / 1024, 1)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
