@@ -20,5 +20,5 @@ LEFT JOIN item i ON i.center_id = l.center_id AND i.code = l.item_code
 LEFT JOIN account a ON a.center_id = l.center_id AND a.code = COALESCE(l.account_code, i.account_code)
 WHERE l.center_id = ANY(:center_ids)
   AND l.center_id = :center_id
-  AND l.invoice_no IN :invoice_nos
+  AND l.invoice_no = ANY(:invoice_nos)
 ORDER BY l.invoice_no, l.line_no

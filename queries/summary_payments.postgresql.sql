@@ -22,5 +22,5 @@ LEFT JOIN account a ON a.center_id = p.center_id AND a.code = p.account_code
 LEFT JOIN sync_document d ON d.center_id = p.center_id AND d.kind = 'payment' AND d.document_no = p.payment_no
 WHERE p.center_id = ANY(:center_ids)
   AND p.center_id = :center_id
-  AND p.invoice_no IN :invoice_nos
+  AND p.invoice_no = ANY(:invoice_nos)
 ORDER BY p.invoice_no, p.payment_no

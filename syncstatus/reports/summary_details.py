@@ -157,11 +157,14 @@ def load(engine, center_ids: tuple[int, ...], number: str, center_code: str | No
         pick = heads[heads["center_code"] == center_code] if center_code else heads.iloc[0:0]
         head = (pick if not pick.empty else heads).iloc[0]
         center_id = int(head["center_id"])
+        # From here on the scope is the one allowed center the document belongs to: same rows, cheaper plans.
+        scope = [center_id]
         query = "summary_orders_by_summary" if head["kind"] == "summary_invoice" else "summary_orders_by_invoice"
-        orders = sql.frame(conn, query, center_ids=ids, center_id=center_id, document_no=number)
+        orders = sql.frame(conn, query, center_ids=scope, center_id=center_id, document_no=number)
         invoice_nos = [str(x) for x in orders["invoice_no"]] or [number]
-        lines = sql.frame(conn, "summary_lines", center_ids=ids, center_id=center_id, invoice_nos=invoice_nos)
-        payments = sql.frame(conn, "summary_payments", center_ids=ids, center_id=center_id, invoice_nos=invoice_nos)
+        lines = sql.frame(conn, "summary_lines", center_ids=scope, center_id=center_id, invoice_nos=invoice_nos)
+        payments = sql.frame(conn, "summary_payments", center_ids=scope, center_id=center_id,
+                             invoice_nos=invoice_nos)
     others = [(str(r.center_code), str(r.center_name)) for r in heads.itertuples() if int(r.center_id) != center_id]
     return assemble(number, head, orders, lines, payments, in_ledger, others)
 
