@@ -139,7 +139,8 @@ def _kill_import_midway(url: str, bundle: Path, log: Path, after_rows: int) -> t
 @pytest.fixture(scope="module")
 def large_bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("kill_bundle")
-    written = scale.write_bundle(out, centers=20, days=20, invoices_per_day=55, journals_per_day=4,
+    # Large enough (~94,000 documents) that the kill lands while documents.csv is still being read.
+    written = scale.write_bundle(out, centers=40, days=40, invoices_per_day=55, journals_per_day=4,
                                  end=date(2026, 11, 20), seed=3)
     return out, written
 
@@ -172,7 +173,7 @@ def test_an_import_killed_midway_leaves_no_rows_and_the_rerun_loads_everything(o
         rolled = conn.execute(sa.select(sa.func.sum(sync_daily.c.documents))).scalar_one()
         centers = conn.execute(sa.select(sa.func.count()).select_from(center)).scalar_one()
     assert docs == written["documents"] == rolled
-    assert centers == 20
+    assert centers == 40
     engine.dispose()
 
 
