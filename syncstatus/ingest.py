@@ -715,24 +715,10 @@ class _Context:
         self.platforms = {code: p for code, _, p in rows}
 
     def center_id_column(self, codes: list[str]) -> list[int]:
-        ids = list(map(self.center_ids.get, codes))
-        if None in ids:
-            code = codes[ids.index(None)]
-            where = self.rejected_centers.get(code)
-            why = (f"its row in {where} was rejected" if where
-                   else "it is neither in centers.csv of this bundle nor in the database")
-            raise _Bad(f"unknown center {_show(code)}: {why}", "center_code")
-        return ids
+        return _id_column(codes, self.center_ids, self.rejected_centers, "center", "centers.csv")
 
     def zone_id_column(self, codes: list[str]) -> list[int]:
-        ids = list(map(self.zones.get, codes))
-        if None in ids:
-            code = codes[ids.index(None)]
-            where = self.rejected_zones.get(code)
-            why = (f"its row in {where} was rejected" if where
-                   else "it is neither in zones.csv of this bundle nor in the database")
-            raise _Bad(f"unknown zone {_show(code)}: {why}", "zone_code")
-        return ids
+        return _id_column(codes, self.zones, self.rejected_zones, "zone", "zones.csv")
 
     def parse(self, raw: str | None, platform: str | None) -> messages.ParsedResponse:
         key = (raw, platform)
@@ -1346,3 +1332,16 @@ def _record_failure(engine: Engine, summary: ImportSummary, rejections: _Rejecti
 
 __all__ = ["BATCH_ROWS", "BundleError", "ImportSummary", "import_bundle", "make_bulk_converter", "make_converter",
            "refresh_groups", "stage_table"]
+
+
+def _id_column(codes: list[str], ids_by_code: dict[str, int], rejected: dict[str, str], what: str,
+               file_name: str) -> list[int]:
+    """Codes to ids; the first unknown code rejects the row, saying whether its own row was rejected."""
+    ids = list(map(ids_by_code.get, codes))
+    if None in ids:
+        code = codes[ids.index(None)]
+        where = rejected.get(code)
+        why = (f"its row in {where} was rejected" if where
+               else f"it is neither in {file_name} of this bundle nor in the database")
+        raise _Bad(f"unknown {what} {_show(code)}: {why}", f"{what}_code")
+    return ids
