@@ -93,15 +93,20 @@ def settings_for(url: str | None, tmp_path=None):
                    outbox_dir=(tmp_path / "outbox") if tmp_path else base.outbox_dir)
 
 
-@pytest.fixture
-def mail_db(demo_engine):
-    """The demo database; the email tables and test users are emptied afterwards (others read it too)."""
-    yield demo_engine
-    with demo_engine.begin() as conn:
+def clear_mail_tables(engine) -> None:
+    """Empty the email tables and the test users of a shared demo database (other tests read it too)."""
+    with engine.begin() as conn:
         conn.execute(email_delivery.delete())
         conn.execute(email_schedule.delete())
         conn.execute(audit_event.delete().where(audit_event.c.action.in_(["email_sent", "schedule_change"])))
         conn.execute(app_user.delete().where(app_user.c.username.like(TEST_USER_PREFIX + "%")))
+
+
+@pytest.fixture
+def mail_db(demo_engine):
+    """The demo database; the email tables and test users are emptied afterwards."""
+    yield demo_engine
+    clear_mail_tables(demo_engine)
 
 
 def first_center(engine):

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from syncstatus import access, mail, schedules, sql
 from syncstatus.db import utcnow
-from syncstatus.schema import app_user, audit_event, email_delivery, email_schedule
-from tests.db.test_mail_smtp import RANGE, TEST_USER_PREFIX, Inbox, SmtpServer, settings_for
+from syncstatus.schema import email_delivery, email_schedule
+from tests.db.test_mail_smtp import RANGE, TEST_USER_PREFIX, Inbox, SmtpServer, clear_mail_tables, settings_for
 
 OWNER = TEST_USER_PREFIX + "reliability"
 
@@ -26,11 +26,7 @@ OWNER = TEST_USER_PREFIX + "reliability"
 def mail_db(demo_sqlite_engine):
     """Demo data on SQLite; the email tables and this file's users are emptied afterwards."""
     yield demo_sqlite_engine
-    with demo_sqlite_engine.begin() as conn:
-        conn.execute(email_delivery.delete())
-        conn.execute(email_schedule.delete())
-        conn.execute(audit_event.delete().where(audit_event.c.action.in_(["email_sent", "schedule_change"])))
-        conn.execute(app_user.delete().where(app_user.c.username.like(TEST_USER_PREFIX + "%")))
+    clear_mail_tables(demo_sqlite_engine)
 
 
 class PickyInbox(Inbox):
