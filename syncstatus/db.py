@@ -112,10 +112,24 @@ def _m003_email_delivery_request(conn: Connection) -> None:
         index.create(conn, checkfirst=True)
 
 
+def _m004_center_day_rollup(conn: Connection) -> None:
+    # The running-total rollup of the Sync Status report and the misc. journal account indexes of Trends,
+    # filled from the existing daily rollup; row-level security extended to the new table.
+    from syncstatus import rollup
+    from syncstatus.schema import misc_journal, sync_center_day
+
+    sync_center_day.create(conn, checkfirst=True)
+    for index in misc_journal.indexes:
+        index.create(conn, checkfirst=True)
+    _m002_row_level_security(conn)
+    rollup.refresh_center_day(conn, rollup.all_center_ids(conn), rollup.MIN_DATE)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "row-level security by center", _m002_row_level_security),
     (3, "email delivery request columns", _m003_email_delivery_request),
+    (4, "running-total rollup sync_center_day", _m004_center_day_rollup),
 ]
 
 

@@ -15,13 +15,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from syncstatus.schema import FAILURE_CATEGORIES
+
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "FIX_HINTS", "RETRYABLE", "SUCCESS", "ParsedResponse", "parse_response"]
 
-CATEGORIES: tuple[str, ...] = (
-    "mapping_missing", "reference_inactive_or_deleted", "duplicate", "stale_object", "period_locked",
-    "validation", "document_state", "authorization", "subscription", "rate_limit", "platform_unavailable",
-    "unknown",
-)  # fmt: skip
+CATEGORIES: tuple[str, ...] = FAILURE_CATEGORIES  # one list: the rollup sync_center_day has a column each
 SUCCESS = "success"
 
 CATEGORY_LABELS: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""The rollups `sync_daily` and `sync_monthly`, and `center_sync_config.effective_to`.
+"""The rollups `sync_daily`, `sync_monthly` and `sync_center_day`, and `center_sync_config.effective_to`.
 
 Both rollups are derived data: `refresh` recomputes a block of them from the detail rows (DELETE, then
 INSERT ... SELECT ... GROUP BY), inside the caller's transaction, so the importer keeps them in step with
@@ -13,6 +13,9 @@ INSERT ... SELECT ... GROUP BY), inside the caller's transaction, so the importe
 The configuration in force on a date is the row with effective_from <= date < effective_to (effective_to
 NULL: still in force). Archived documents are counted with status 'archived'. Failed documents carry their
 parsed failure category ('unknown' when none); every other status has category ''.
+
+`sync_center_day` pivots sync_daily's two report lines into one row per center and date, with running totals
+(see schema.py); a refresh from date d recounts it from d to the center's last date.
 """
 
 from __future__ import annotations
@@ -68,6 +71,18 @@ def refresh(
     m0, m_end = d0.replace(day=1), month_end(d1)
     sql.execute(conn, "rollup_monthly_delete", center_ids=ids, month_from=m0, month_to=d1.replace(day=1))
     sql.execute(conn, "rollup_monthly_insert", center_ids=ids, month_from=m0, month_end=m_end)
+    refresh_center_day(conn, ids, d0)
+
+
+def refresh_center_day(conn: Connection, center_ids: Iterable[int], date_from: date | str | None = None) -> None:
+    """Recompute sync_center_day from sync_daily for these centers' dates on or after date_from: running totals
+    after a changed date all change. Runs in the caller's transaction."""
+    ids = _ids(center_ids)
+    if not ids:
+        return
+    d0 = _as_date(date_from, MIN_DATE)
+    sql.execute(conn, "rollup_center_day_delete", center_ids=ids, date_from=d0)
+    sql.execute(conn, "rollup_center_day_insert", center_ids=ids, date_from=d0)
 
 
 def refresh_centers(conn: Connection, center_ids: Iterable[int]) -> None:

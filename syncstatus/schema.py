@@ -217,6 +217,9 @@ misc_journal = Table(
     Column("credit_account_code", String(60)),
     Column("amount", Money, nullable=False),
     UniqueConstraint("center_id", "journal_no", name="uq_misc_journal"),
+    # Trends walk from an account deleted in the platform to the journals that post to it.
+    Index("ix_misc_journal_debit", "center_id", "debit_account_code"),
+    Index("ix_misc_journal_credit", "center_id", "credit_account_code"),
     _enum_check("kind", MISC_JOURNAL_KINDS, "ck_misc_journal_kind"),
 )
 
@@ -288,6 +291,31 @@ sync_monthly = Table(
     Column("category", String(40), primary_key=True, server_default=""),
     Column("documents", Integer, nullable=False),
     Index("ix_sync_monthly_month", "month_start", "center_id"),
+)
+
+# One row per center and sync date with documents on the report's two lines (invoices, misc. journals): that
+# day's processed / pending / failed counts, its failures by category (both lines together), and the running
+# total of each since the center's first date. The counts of any range [a, b] are the row at or before b minus
+# the row before a: two index probes per center whatever the range (docs/PERFORMANCE.md). Derived from
+# sync_daily by rollup.refresh in the same transaction.
+FAILURE_CATEGORIES: tuple[str, ...] = (
+    "mapping_missing", "reference_inactive_or_deleted", "duplicate", "stale_object", "period_locked",
+    "validation", "document_state", "authorization", "subscription", "rate_limit", "platform_unavailable",
+    "unknown",
+)  # fmt: skip
+DAY_COUNT_COLUMNS: tuple[str, ...] = (
+    "inv_processed", "inv_pending", "inv_failed", "mj_processed", "mj_pending", "mj_failed",
+    *(f"failed_{c}" for c in FAILURE_CATEGORIES),
+)  # fmt: skip
+
+sync_center_day = Table(
+    "sync_center_day",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("sync_date", Date, primary_key=True),
+    *(Column(name, Integer, nullable=False) for name in DAY_COUNT_COLUMNS),
+    *(Column(f"run_{name}", BigInteger, nullable=False) for name in DAY_COUNT_COLUMNS),
+    Index("ix_sync_center_day_date", "sync_date", "center_id"),
 )
 
 app_user = Table(
@@ -419,5 +447,5 @@ app_setting = Table(
 # Tables whose rows belong to one center: guarded by :center_ids in SQL and by row-level security on PostgreSQL.
 CENTER_TABLES = (
     "center_sync_config", "sync_job", "job_run", "account", "item", "sale_order", "sale_order_line",
-    "payment", "misc_journal", "stock_order", "sync_document", "sync_daily", "sync_monthly",
+    "payment", "misc_journal", "stock_order", "sync_document", "sync_daily", "sync_monthly", "sync_center_day",
 )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from syncstatus import messages, sql
 from syncstatus.reports.filters import ReportFilters, center_directory, month_split, select_centers
-from syncstatus.schema import PLATFORM_NAMES
+from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
 
 COLUMNS = [
     "Zone",
@@ -25,7 +25,6 @@ COLUMNS = [
 ]
 COUNT_COLUMNS = COLUMNS[2:10]
 TOTAL_LABEL = "Total"
-_LINES = {"invoices": "Invoices", "misc_journals": "Misc. Journals"}
 _STATUSES = {"processed": "Processed", "pending": "Pending", "failed": "Failed"}
 
 
@@ -62,74 +61,88 @@ def response_message(failed_by_category: dict[str, int], platform: str | None) -
     return f"{total} failed: {detail}"
 
 
+RANGE_COLUMNS = ["center_id", *DAY_COUNT_COLUMNS]
+_CELLS = {  # report column -> sync_center_day column
+    "Processed Invoices": "inv_processed", "Pending Invoices": "inv_pending", "Failed Invoices": "inv_failed",
+    "Processed Misc. Journals": "mj_processed", "Pending Misc. Journals": "mj_pending",
+    "Failed Misc. Journals": "mj_failed",
+}
+_FAILED_BY_CATEGORY = [(c, f"failed_{c}") for c in FAILURE_CATEGORIES]
+
+
+def fetch_range(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame:
+    """Per center: the documents of [date_from, date_to] on the report's lines, as sync_center_day's columns
+    (center_id + DAY_COUNT_COLUMNS). Centers without documents in the range are absent."""
+    if not center_ids:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in RANGE_COLUMNS})
+    return sql.frame(engine, "sync_status_range", center_ids=center_ids, date_from=f.date_from, date_to=f.date_to)
+
+
 def fetch_counts(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame:
+    """Long format (center_id, report_line, status, category, documents) from sync_monthly/sync_daily.
+    Kept for the Trends page until it moves to fetch_range."""
     if not center_ids:
         return pd.DataFrame(columns=["center_id", "report_line", "status", "category", "documents"])
     return sql.frame(engine, "sync_status_counts", center_ids=center_ids, **month_split(f.date_from, f.date_to))
 
 
 def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusReport:
-    """The report's data function: filters applied to the viewer's centers, counts pivoted into COLUMNS."""
+    """The report's data function: filters applied to the viewer's centers, counts from the running totals."""
     directory = select_centers(center_directory(engine, center_ids), f)
     directory = directory[directory["has_sync_job"]]
-    counts = fetch_counts(engine, [int(x) for x in directory["center_id"]], f)
+    counts = fetch_range(engine, directory["center_id"].astype("int64").tolist(), f)
     return assemble(directory, counts, f)
 
 
 def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) -> SyncStatusReport:
-    """Pivot the few rollup rows into the report. Plain dictionaries: at 1,000 centers pandas' pivot
-    machinery costs more than the database query."""
-    cells: dict[int, dict[str, int]] = {}
-    failed: dict[int, dict[str, int]] = {}
-    for cid, line, status, category, n in counts[["center_id", "report_line", "status", "category",
-                                                  "documents"]].itertuples(index=False):
-        if status not in _STATUSES or line not in _LINES:
-            continue
-        cid, n = int(cid), int(n)
-        row = cells.setdefault(cid, {})
-        col = f"{_STATUSES[status]} {_LINES[line]}"
-        row[col] = row.get(col, 0) + n
-        if status == "failed":
-            by_cat = failed.setdefault(cid, {})
-            by_cat[category or "unknown"] = by_cat.get(category or "unknown", 0) + n
+    """The report from the viewer's (filtered) directory and fetch_range's counts: column-wise, one row per
+    center (zeros where it had no documents), the status filter, the order, the totals row and the causes."""
+    d = directory[["center_id", "center_code", "zone_name", "center_name", "platform"]].reset_index(drop=True)
+    d = d.assign(center_id=d["center_id"].astype("int64"))
+    c = counts.reindex(columns=RANGE_COLUMNS).assign(center_id=lambda x: x["center_id"].astype("int64"))
+    m = d.merge(c, on="center_id", how="left", sort=False)
+    for col in DAY_COUNT_COLUMNS:
+        m[col] = m[col].fillna(0).astype("int64")
+    fails = m["inv_failed"] + m["mj_failed"]
+    pend = m["inv_pending"] + m["mj_pending"]
+    keep = {"failed": fails > 0, "pending": pend > 0, "issues": (fails > 0) | (pend > 0)}.get(f.status)
+    if keep is not None:
+        m = m[keep]
+    m = m.sort_values(["zone_name", "center_name"], kind="stable", ignore_index=True)
 
-    rows = []
-    kept: list[tuple[int, str, str]] = []
-    for cid, code, zone_name, center_name, platform in directory[
-            ["center_id", "center_code", "zone_name", "center_name", "platform"]].itertuples(index=False):
-        c = cells.get(int(cid), {})
-        row = {"Zone": zone_name, "Center Name": center_name}
-        for line in _LINES.values():
-            parts = [c.get(f"{s} {line}", 0) for s in _STATUSES.values()]
-            row[f"Total {line}"] = sum(parts)
-            for s, v in zip(_STATUSES.values(), parts, strict=True):
-                row[f"{s} {line}"] = v
-        fails = row["Failed Invoices"] + row["Failed Misc. Journals"]
-        pend = row["Pending Invoices"] + row["Pending Misc. Journals"]
-        if (f.status == "failed" and not fails) or (f.status == "pending" and not pend) or \
-                (f.status == "issues" and not (fails or pend)):
-            continue
-        row["Response message"] = response_message(failed.get(int(cid), {}), platform)
-        rows.append(row)
-        kept.append((int(cid), code, platform))
-
-    order = sorted(range(len(rows)), key=lambda i: (rows[i]["Zone"], rows[i]["Center Name"]))
-    rows = [rows[i] for i in order]
-    kept = [kept[i] for i in order]
-    totals = {c: sum(r[c] for r in rows) for c in COUNT_COLUMNS}
-    failed_total: dict[str, int] = {}
-    for cid, _, _ in kept:
-        for cat, n in failed.get(cid, {}).items():
-            failed_total[cat] = failed_total.get(cat, 0) + n
-    rows.append({"Zone": TOTAL_LABEL, "Center Name": f"{len(kept)} centers", **totals,
-                 "Response message": response_message(failed_total, None)})
-    table = pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame({"Zone": m["zone_name"], "Center Name": m["center_name"]})
+    for line, short in (("Invoices", "inv"), ("Misc. Journals", "mj")):
+        table[f"Total {line}"] = m[f"{short}_processed"] + m[f"{short}_pending"] + m[f"{short}_failed"]
+        for status in _STATUSES.values():
+            table[f"{status} {line}"] = m[_CELLS[f"{status} {line}"]]
+    by_category = m[[col for _, col in _FAILED_BY_CATEGORY]].to_numpy()
+    table["Response message"] = [
+        response_message({cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, row, strict=True) if n}, platform)
+        if row.any() else ""
+        for row, platform in zip(by_category, m["platform"], strict=True)
+    ]
+    table = table[COLUMNS]
+    sums = by_category.sum(axis=0) if len(m) else [0] * len(_FAILED_BY_CATEGORY)
+    failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums, strict=True) if n}
+    totals = {"Zone": TOTAL_LABEL, "Center Name": f"{len(m)} centers",
+              **{col: int(table[col].sum()) for col in COUNT_COLUMNS},
+              "Response message": response_message(failed_total, None)}
+    table = pd.concat([table, pd.DataFrame([totals], columns=COLUMNS)], ignore_index=True)
     for col in COUNT_COLUMNS:
         table[col] = table[col].astype("int64")
-    centers = pd.DataFrame(kept, columns=["center_id", "center_code", "platform"])
-    kept_ids = {cid for cid, _, _ in kept}
-    causes = [(cid, cat, n) for cid, cats in failed.items() if cid in kept_ids for cat, n in cats.items()]
-    return SyncStatusReport(table, centers, root_causes(causes), f)
+    centers = m[["center_id", "center_code", "platform"]].reset_index(drop=True)
+    causes = root_causes_wide(m)
+    return SyncStatusReport(table, centers, causes, f)
+
+
+def root_causes_wide(m: pd.DataFrame) -> pd.DataFrame:
+    """root_causes over rows holding failed_<category> columns (one row per center)."""
+    failed: list[tuple[int, str, int]] = []
+    for (cat, col) in _FAILED_BY_CATEGORY:
+        n = m[col]
+        for cid, v in zip(m["center_id"][n > 0], n[n > 0], strict=True):
+            failed.append((int(cid), cat, int(v)))
+    return root_causes(failed)
 
 
 def root_causes(failed: list[tuple[int, str, int]]) -> pd.DataFrame:

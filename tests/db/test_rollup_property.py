@@ -2,8 +2,9 @@
 
 Generated small bundles (documents with random kinds, statuses, dates, responses and attempt times, plus random
 configuration switches) are imported twice with changes in between. After each import, `sync_daily` must equal a
-GROUP BY over `sync_document` computed here in Python with the report-line rule written out, and `sync_monthly`
-must equal the sums of `sync_daily` by month. On SQLite and on PostgreSQL.
+GROUP BY over `sync_document` computed here in Python with the report-line rule written out, `sync_monthly`
+must equal the sums of `sync_daily` by month, and `sync_center_day` its pivot with running totals. On SQLite
+and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -134,11 +135,42 @@ def monthly_from(daily: Counter) -> Counter:
     return out
 
 
+def center_day_from(daily: Counter) -> dict[tuple[int, date], dict[str, int]]:
+    """sync_center_day written out: per center and date with documents on the two report lines, the six cells
+    and failures by category, then running totals in date order."""
+    days: dict[tuple[int, date], Counter] = {}
+    short = {"invoices": "inv", "misc_journals": "mj"}
+    for (center_id, day, line, status, cat), n in daily.items():
+        if line not in short or status not in ("processed", "pending", "failed"):
+            continue
+        row = days.setdefault((center_id, day), Counter())
+        row[f"{short[line]}_{status}"] += n
+        if status == "failed":
+            row[f"failed_{cat if cat in schema.FAILURE_CATEGORIES else 'unknown'}"] += n
+    out: dict[tuple[int, date], dict[str, int]] = {}
+    running: dict[int, Counter] = {}
+    for key in sorted(days):
+        total = running.setdefault(key[0], Counter())
+        total.update(days[key])
+        out[key] = {c: days[key][c] for c in schema.DAY_COUNT_COLUMNS} | {
+            f"run_{c}": total[c] for c in schema.DAY_COUNT_COLUMNS}
+    return out
+
+
+def stored_center_day(engine) -> dict[tuple[int, date], dict[str, int]]:
+    t = schema.sync_center_day
+    names = [*schema.DAY_COUNT_COLUMNS, *(f"run_{c}" for c in schema.DAY_COUNT_COLUMNS)]
+    with engine.connect() as conn:
+        got = conn.execute(sa.select(t.c.center_id, t.c.sync_date, *(t.c[n] for n in names))).all()
+    return {(r[0], r[1]): dict(zip(names, (int(v) for v in r[2:]), strict=True)) for r in got}
+
+
 def check_rollups(engine) -> None:
     daily = stored_daily(engine)
     assert all(n > 0 for n in daily.values())
     assert daily == expected_daily(engine)
     assert stored_monthly(engine) == monthly_from(daily)
+    assert stored_center_day(engine) == center_day_from(daily)
 
 
 _folders = itertools.count()
