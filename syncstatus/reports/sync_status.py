@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from syncstatus import messages, sql
@@ -94,72 +95,84 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
     return assemble(directory, counts, f)
 
 
-def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) -> SyncStatusReport:
-    """The report from the viewer's (filtered) directory and fetch_range's counts: column-wise, one row per
-    center (zeros where it had no documents), the status filter, the order, the totals row and the causes."""
-    d = directory[["center_id", "center_code", "zone_name", "center_name", "platform"]].reset_index(drop=True)
-    d = d.assign(center_id=d["center_id"].astype("int64"))
-    c = counts.reindex(columns=RANGE_COLUMNS).assign(center_id=lambda x: x["center_id"].astype("int64"))
-    m = d.merge(c, on="center_id", how="left", sort=False)
-    for col in DAY_COUNT_COLUMNS:
-        m[col] = m[col].fillna(0).astype("int64")
-    fails = m["inv_failed"] + m["mj_failed"]
-    pend = m["inv_pending"] + m["mj_pending"]
-    keep = {"failed": fails > 0, "pending": pend > 0, "issues": (fails > 0) | (pend > 0)}.get(f.status)
-    if keep is not None:
-        m = m[keep]
-    m = m.sort_values(["zone_name", "center_name"], kind="stable", ignore_index=True)
+def _phrases(platform: str | None) -> list[str]:
+    """The lower-case phrase of each failure category (in _FAILED_BY_CATEGORY order) for a platform."""
+    return [_category_phrase(cat, platform).lower() for cat, _ in _FAILED_BY_CATEGORY]
 
-    table = pd.DataFrame({"Zone": m["zone_name"], "Center Name": m["center_name"]})
+
+def _messages(by_category: np.ndarray, platforms: list) -> list[str]:
+    """response_message for each row of a (centers × categories) count matrix, without per-row dictionaries."""
+    cats = [cat for cat, _ in _FAILED_BY_CATEGORY]
+    phrases: dict[object, list[str]] = {}
+    out: list[str] = []
+    for row, platform in zip(by_category.tolist(), platforms, strict=True):
+        if not any(row):
+            out.append("")
+            continue
+        words = phrases.get(platform)
+        if words is None:
+            words = phrases[platform] = _phrases(platform)
+        parts = sorted((-n, cats[i], words[i], n) for i, n in enumerate(row) if n)
+        out.append(f"{sum(row)} failed: " + ", ".join(f"{w} ({n})" for _, _, w, n in parts))
+    return out
+
+
+def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) -> SyncStatusReport:
+    """The report from the viewer's (filtered) directory and fetch_range's counts, column-wise: one row per
+    center (zeros where it had no documents), the status filter, the order, the totals row and the causes."""
+    d = directory[["center_id", "center_code", "zone_name", "center_name", "platform"]]
+    c = counts.reindex(columns=RANGE_COLUMNS)
+    ids = d["center_id"].to_numpy(dtype="int64")
+    at = pd.Index(c["center_id"].to_numpy(dtype="int64")).get_indexer(ids)   # -1: no documents in the range
+    found = at >= 0
+    values = np.zeros((len(ids), len(DAY_COUNT_COLUMNS)), dtype="int64")
+    if len(c):
+        values[found] = c[list(DAY_COUNT_COLUMNS)].to_numpy(dtype="int64")[at[found]]
+    col = {name: values[:, i] for i, name in enumerate(DAY_COUNT_COLUMNS)}
+    fails = col["inv_failed"] + col["mj_failed"]
+    pend = col["inv_pending"] + col["mj_pending"]
+    keep = {"failed": fails > 0, "pending": pend > 0, "issues": (fails > 0) | (pend > 0)}.get(f.status)
+    zone, name = d["zone_name"].to_numpy(dtype=object), d["center_name"].to_numpy(dtype=object)
+    rows = np.arange(len(ids)) if keep is None else np.flatnonzero(keep)
+    rows = np.array(sorted(rows.tolist(), key=lambda i: (zone[i], name[i])), dtype="int64")
+    values = values[rows]
+    col = {n: values[:, i] for i, n in enumerate(DAY_COUNT_COLUMNS)}
+
+    data: dict[str, object] = {"Zone": zone[rows], "Center Name": name[rows]}
     for line, short in (("Invoices", "inv"), ("Misc. Journals", "mj")):
-        table[f"Total {line}"] = m[f"{short}_processed"] + m[f"{short}_pending"] + m[f"{short}_failed"]
+        data[f"Total {line}"] = col[f"{short}_processed"] + col[f"{short}_pending"] + col[f"{short}_failed"]
         for status in _STATUSES.values():
-            table[f"{status} {line}"] = m[_CELLS[f"{status} {line}"]]
-    by_category = m[[col for _, col in _FAILED_BY_CATEGORY]].to_numpy()
-    table["Response message"] = [
-        response_message({cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, row, strict=True) if n}, platform)
-        if row.any() else ""
-        for row, platform in zip(by_category, m["platform"], strict=True)
-    ]
-    table = table[COLUMNS]
-    sums = by_category.sum(axis=0) if len(m) else [0] * len(_FAILED_BY_CATEGORY)
-    failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums, strict=True) if n}
-    totals = {"Zone": TOTAL_LABEL, "Center Name": f"{len(m)} centers",
-              **{col: int(table[col].sum()) for col in COUNT_COLUMNS},
-              "Response message": response_message(failed_total, None)}
-    table = pd.concat([table, pd.DataFrame([totals], columns=COLUMNS)], ignore_index=True)
-    for col in COUNT_COLUMNS:
-        table[col] = table[col].astype("int64")
-    centers = m[["center_id", "center_code", "platform"]].reset_index(drop=True)
-    causes = root_causes_wide(m)
+            data[f"{status} {line}"] = col[_CELLS[f"{status} {line}"]]
+    by_category = values[:, 6:]
+    platforms = d["platform"].to_numpy(dtype=object)[rows].tolist()
+    data["Response message"] = _messages(by_category, platforms)
+    sums = by_category.sum(axis=0)
+    failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums.tolist(), strict=True) if n}
+    # The totals row goes in as the last element of every column: one DataFrame built once.
+    data["Zone"] = [*data["Zone"], TOTAL_LABEL]
+    data["Center Name"] = [*data["Center Name"], f"{len(rows)} centers"]
+    for name_ in COUNT_COLUMNS:
+        data[name_] = np.append(data[name_], data[name_].sum()).astype("int64")
+    data["Response message"].append(response_message(failed_total, None))
+    table = pd.DataFrame(data, columns=COLUMNS)
+    centers = pd.DataFrame({"center_id": ids[rows], "center_code": d["center_code"].to_numpy(dtype=object)[rows],
+                            "platform": platforms})
+    causes = root_causes(dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], sums.tolist(), strict=True)),
+                         dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], (by_category > 0).sum(axis=0).tolist(),
+                                  strict=True)))
     return SyncStatusReport(table, centers, causes, f)
 
 
-def root_causes_wide(m: pd.DataFrame) -> pd.DataFrame:
-    """root_causes over rows holding failed_<category> columns (one row per center)."""
-    failed: list[tuple[int, str, int]] = []
-    for (cat, col) in _FAILED_BY_CATEGORY:
-        n = m[col]
-        for cid, v in zip(m["center_id"][n > 0], n[n > 0], strict=True):
-            failed.append((int(cid), cat, int(v)))
-    return root_causes(failed)
-
-
-def root_causes(failed: list[tuple[int, str, int]]) -> pd.DataFrame:
+def root_causes(documents: dict[str, int], centers: dict[str, int]) -> pd.DataFrame:
     """Failures grouped by root cause across centers, biggest first, with the fix hint.
 
-    `failed` holds (center_id, category, documents)."""
-    documents: dict[str, int] = {}
-    centers: dict[str, set[int]] = {}
-    for cid, cat, n in failed:
-        documents[cat] = documents.get(cat, 0) + n
-        centers.setdefault(cat, set()).add(cid)
-    order = sorted(documents, key=lambda c: (-documents[c], c))
+    `documents`: failed documents per category; `centers`: how many centers had that category."""
+    order = sorted((c for c, n in documents.items() if n), key=lambda c: (-documents[c], c))
     return pd.DataFrame({
         "category": order,
         "Cause": [messages.CATEGORY_LABELS.get(c, c) for c in order],
         "Failed documents": pd.Series([documents[c] for c in order], dtype="int64"),
-        "Centers": pd.Series([len(centers[c]) for c in order], dtype="int64"),
+        "Centers": pd.Series([centers[c] for c in order], dtype="int64"),
         "What to do": [messages.FIX_HINTS.get(c, "") for c in order],
     })
 
