@@ -150,10 +150,16 @@ def row_marks(statuses: Iterable[str | None], flags: Iterable[str]) -> list[str 
     return ["deleted" if flag else ("failed" if status == "failed" else None) for status, flag in zip(statuses, flags, strict=True)]
 
 
-def as_dates(s: pd.Series) -> pd.Series:
+def as_date(v) -> date | None:
     """SQLite hands dates back as text, PostgreSQL as date objects: make both `date` (None stays None)."""
-    return pd.Series([None if not is_set(v) else (v if isinstance(v, date) and not isinstance(v, datetime)
-                      else pd.Timestamp(v).date()) for v in s], index=s.index, dtype=object)
+    if not is_set(v):
+        return None
+    return v if isinstance(v, date) and not isinstance(v, datetime) else pd.Timestamp(v).date()
+
+
+def as_dates(s: pd.Series) -> pd.Series:
+    """as_date over a column."""
+    return pd.Series([as_date(v) for v in s], index=s.index, dtype=object)
 
 
 def as_datetimes(s: pd.Series) -> pd.Series:

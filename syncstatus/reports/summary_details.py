@@ -17,10 +17,8 @@ from syncstatus.reports.documents import (
     FAILED_COLUMNS,
     KIND_NAMES,
     STATUS_NAMES,
-    as_count,
-    as_dates,
+    as_date,
     as_datetimes,
-    as_money,
     is_set,
     platform_name,
     reference_flag,
@@ -137,6 +135,11 @@ def clean_number(raw) -> str | None:
     return number
 
 
+def _rows(conn, name: str, **params) -> list:
+    """A query's rows as mappings: the page's few dozen rows are cheaper as plain rows than as DataFrames."""
+    return sql.execute(conn, name, **params).mappings().all()
+
+
 def load(engine, center_ids: tuple[int, ...], number: str, center_code: str | None = None) -> SummaryDetails | None:
     """The summary invoice or invoice numbered `number` in the viewer's centers, or None.
 
@@ -146,98 +149,113 @@ def load(engine, center_ids: tuple[int, ...], number: str, center_code: str | No
     if not ids or not number:
         return None
     with engine.connect() as conn:
-        heads = sql.frame(conn, "summary_header", center_ids=ids, document_no=number)
-        in_ledger = not heads.empty
+        heads = _rows(conn, "summary_header", center_ids=ids, document_no=number)
+        in_ledger = bool(heads)
         if not in_ledger:
-            heads = sql.frame(conn, "summary_unsent", center_ids=ids, document_no=number)
-            if heads.empty:
+            heads = _rows(conn, "summary_unsent", center_ids=ids, document_no=number)
+            if not heads:
                 return None
-        # One document per center: a summary invoice wins over an invoice of the same number.
-        heads = heads.drop_duplicates("center_id", keep="first").reset_index(drop=True)
-        pick = heads[heads["center_code"] == center_code] if center_code else heads.iloc[0:0]
-        head = (pick if not pick.empty else heads).iloc[0]
+        # One document per center: a summary invoice wins over an invoice of the same number (the query's order).
+        first: dict[int, dict] = {}
+        for h in heads:
+            first.setdefault(int(h["center_id"]), dict(h))
+        heads_by_center = list(first.values())
+        pick = [h for h in heads_by_center if center_code and h["center_code"] == center_code]
+        head = (pick or heads_by_center)[0]
         center_id = int(head["center_id"])
         # From here on the scope is the one allowed center the document belongs to: same rows, cheaper plans.
         scope = [center_id]
         query = "summary_orders_by_summary" if head["kind"] == "summary_invoice" else "summary_orders_by_invoice"
-        orders = sql.frame(conn, query, center_ids=scope, center_id=center_id, document_no=number)
-        invoice_nos = [str(x) for x in orders["invoice_no"]] or [number]
-        lines = sql.frame(conn, "summary_lines", center_ids=scope, center_id=center_id, invoice_nos=invoice_nos)
-        payments = sql.frame(conn, "summary_payments", center_ids=scope, center_id=center_id,
-                             invoice_nos=invoice_nos)
-    others = [(str(r.center_code), str(r.center_name)) for r in heads.itertuples() if int(r.center_id) != center_id]
+        orders = _rows(conn, query, center_ids=scope, center_id=center_id, document_no=number)
+        invoice_nos = [str(o["invoice_no"]) for o in orders] or [number]
+        lines = _rows(conn, "summary_lines", center_ids=scope, center_id=center_id, invoice_nos=invoice_nos)
+        payments = _rows(conn, "summary_payments", center_ids=scope, center_id=center_id, invoice_nos=invoice_nos)
+    others = [(str(h["center_code"]), str(h["center_name"])) for h in heads_by_center
+              if int(h["center_id"]) != center_id]
     return assemble(number, head, orders, lines, payments, in_ledger, others)
 
 
-def assemble(number: str, head: pd.Series, orders: pd.DataFrame, lines: pd.DataFrame, payments: pd.DataFrame,
-             in_ledger: bool, others: list[tuple[str, str]]) -> SummaryDetails:
-    platform = head.get("platform")
-    status = head.get("status") if in_ledger else None
+def _money(v) -> float:
+    return float(v) if is_set(v) else float("nan")
+
+
+def _str(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def assemble(number: str, head, orders: list, lines: list, payments: list, in_ledger: bool,
+             others: list[tuple[str, str]]) -> SummaryDetails:
+    """The page from the header row and the order, line and payment rows (mappings)."""
+    get = head.get
+    platform = get("platform")
+    status = get("status") if in_ledger else None
     header = {
-        "sync_date": as_dates(pd.Series([head.get("sync_date")])).iloc[0],
-        "amount": float(head["amount"]) if in_ledger and is_set(head.get("amount")) else None,
+        "sync_date": as_date(get("sync_date")),
+        "amount": float(head["amount"]) if in_ledger and is_set(get("amount")) else None,
         "status": status_name(status),
         "status_code": status,
-        "response": response_text(status, head.get("category"), head.get("message"), head.get("reference"),
-                                  head.get("pending_reason")),
-        "response_code": head.get("response_code") if in_ledger and is_set(head.get("response_code")) else None,
-        "attempts": int(head["attempts"]) if in_ledger and is_set(head.get("attempts")) else 0,
-        "last_attempt": as_datetimes(pd.Series([head.get("last_attempt_at")])).iloc[0] if in_ledger else None,
-        "external_ref": head.get("external_ref") if in_ledger and is_set(head.get("external_ref")) else None,
-        "category": head.get("category") if in_ledger else None,
-        "message": head.get("message") if in_ledger else None,
-        "reference": head.get("reference") if in_ledger else None,
+        "response": response_text(status, get("category"), get("message"), get("reference"), get("pending_reason")),
+        "response_code": get("response_code") if in_ledger and is_set(get("response_code")) else None,
+        "attempts": int(head["attempts"]) if in_ledger and is_set(get("attempts")) else 0,
+        "last_attempt": as_datetimes(pd.Series([get("last_attempt_at")])).iloc[0] if in_ledger else None,
+        "external_ref": get("external_ref") if in_ledger and is_set(get("external_ref")) else None,
+        "category": get("category") if in_ledger else None,
+        "message": get("message") if in_ledger else None,
+        "reference": get("reference") if in_ledger else None,
     }
-    raw = head.get("raw_response") if in_ledger and is_set(head.get("raw_response")) else None
+    raw = get("raw_response") if in_ledger and is_set(get("raw_response")) else None
 
-    line_counts = lines.groupby("invoice_no").size() if not lines.empty else pd.Series(dtype="int64")
-    paid = (payments.assign(_amt=as_money(payments["amount"])).groupby("invoice_no")["_amt"].sum()
-            if not payments.empty else pd.Series(dtype="float64"))
+    line_counts: dict[str, int] = {}
+    for r in lines:
+        line_counts[r["invoice_no"]] = line_counts.get(r["invoice_no"], 0) + 1
+    paid: dict[str, float] = {}
+    for r in payments:
+        if is_set(r["amount"]):
+            paid[r["invoice_no"]] = paid.get(r["invoice_no"], 0.0) + float(r["amount"])
+    order_nos = [str(o["invoice_no"]) for o in orders]
     order_table = pd.DataFrame({
-        "Invoice no": orders["invoice_no"].astype(str) if not orders.empty else pd.Series(dtype=object),
-        "Guest": orders["guest"].where(orders["guest"].notna(), "") if not orders.empty else pd.Series(dtype=object),
-        "Sale date": as_dates(orders["sale_date"]) if not orders.empty else pd.Series(dtype=object),
-        "Amount": as_money(orders["amount"]) if not orders.empty else pd.Series(dtype="float64"),
-    })
-    order_table["Lines"] = as_count(order_table["Invoice no"].map(line_counts))
-    order_table["Payments"] = order_table["Invoice no"].map(paid).fillna(0.0).astype("float64")
-    order_table = order_table[ORDER_COLUMNS]
+        "Invoice no": pd.Series(order_nos, dtype=object),
+        "Guest": pd.Series([o["guest"] if is_set(o["guest"]) else "" for o in orders], dtype=object),
+        "Sale date": pd.Series([as_date(o["sale_date"]) for o in orders], dtype=object),
+        "Amount": pd.Series([_money(o["amount"]) for o in orders], dtype="float64"),
+        "Lines": pd.Series([line_counts.get(n, 0) for n in order_nos], dtype="int64"),
+        "Payments": pd.Series([paid.get(n, 0.0) for n in order_nos], dtype="float64"),
+    })[ORDER_COLUMNS]
 
-    line_flags = [reference_flag([("item", r.item_code, r.item_deleted_at, None),
-                                  ("account", r.account_code, r.account_deleted_at, r.account_active)], platform)
-                  for r in lines.itertuples()]
+    line_flags = [reference_flag([("item", r["item_code"], r["item_deleted_at"], None),
+                                  ("account", r["account_code"], r["account_deleted_at"], r["account_active"])],
+                                 platform) for r in lines]
     line_table = pd.DataFrame({
-        "Invoice no": lines["invoice_no"].astype(str) if not lines.empty else pd.Series(dtype=object),
-        "Line": as_count(lines["line_no"]) if not lines.empty else pd.Series(dtype="int64"),
-        "Item": [_named(c, n) for c, n in zip(lines.get("item_code", []), lines.get("item_name", []), strict=True)],
-        "Item type": _text(lines, "item_type"),
-        "Mapped item type": _text(lines, "mapped_item_type"),
-        "Platform item": _text(lines, "platform_item"),
-        "Mapped account": [_named(c, n, "— not mapped") for c, n in
-                           zip(lines.get("account_code", []), lines.get("account_name", []), strict=True)],
-        "Qty": as_money(lines["qty"]) if not lines.empty else pd.Series(dtype="float64"),
-        "Amount": as_money(lines["amount"]) if not lines.empty else pd.Series(dtype="float64"),
-        "Deleted in platform": line_flags,
+        "Invoice no": pd.Series([str(r["invoice_no"]) for r in lines], dtype=object),
+        "Line": pd.Series([int(r["line_no"]) if is_set(r["line_no"]) else 0 for r in lines], dtype="int64"),
+        "Item": pd.Series([_named(r["item_code"], r["item_name"]) for r in lines], dtype=object),
+        "Item type": pd.Series([_str(r["item_type"]) for r in lines], dtype=object),
+        "Mapped item type": pd.Series([_str(r["mapped_item_type"]) for r in lines], dtype=object),
+        "Platform item": pd.Series([_str(r["platform_item"]) for r in lines], dtype=object),
+        "Mapped account": pd.Series([_named(r["account_code"], r["account_name"], "— not mapped") for r in lines],
+                                    dtype=object),
+        "Qty": pd.Series([_money(r["qty"]) for r in lines], dtype="float64"),
+        "Amount": pd.Series([_money(r["amount"]) for r in lines], dtype="float64"),
+        "Deleted in platform": pd.Series(line_flags, dtype=object),
     })[LINE_COLUMNS]
 
-    pay_flags = [reference_flag([("account", r.account_code, r.account_deleted_at, r.account_active)], platform)
-                 for r in payments.itertuples()]
-    pay_status = list(payments["status"]) if not payments.empty else []
+    pay_flags = [reference_flag([("account", r["account_code"], r["account_deleted_at"], r["account_active"])],
+                                platform) for r in payments]
+    pay_status = [r["status"] for r in payments]
     pay_table = pd.DataFrame({
-        "Invoice no": payments["invoice_no"].astype(str) if not payments.empty else pd.Series(dtype=object),
-        "Payment no": payments["payment_no"].astype(str) if not payments.empty else pd.Series(dtype=object),
-        "Payment type": _text(payments, "payment_type"),
-        "Mapped payment account": [_named(c, n, "— not mapped") for c, n in
-                                   zip(payments.get("account_code", []), payments.get("account_name", []),
-                                       strict=True)],
-        "Amount": as_money(payments["amount"]) if not payments.empty else pd.Series(dtype="float64"),
-        "Date": as_dates(payments["paid_on"]) if not payments.empty else pd.Series(dtype=object),
-        "Status": [status_name(s) for s in pay_status],
-        "Will fail": [will_fail(s, fl) for s, fl in zip(pay_status, pay_flags, strict=True)],
-        "Deleted in platform": pay_flags,
-        "Response message": [response_text(*r) for r in
-                             zip(pay_status, payments.get("category", []), payments.get("message", []),
-                                 payments.get("reference", []), payments.get("pending_reason", []), strict=True)],
+        "Invoice no": pd.Series([str(r["invoice_no"]) for r in payments], dtype=object),
+        "Payment no": pd.Series([str(r["payment_no"]) for r in payments], dtype=object),
+        "Payment type": pd.Series([_str(r["payment_type"]) for r in payments], dtype=object),
+        "Mapped payment account": pd.Series([_named(r["account_code"], r["account_name"], "— not mapped")
+                                             for r in payments], dtype=object),
+        "Amount": pd.Series([_money(r["amount"]) for r in payments], dtype="float64"),
+        "Date": pd.Series([as_date(r["paid_on"]) for r in payments], dtype=object),
+        "Status": pd.Series([status_name(st) for st in pay_status], dtype=object),
+        "Will fail": pd.Series([will_fail(st, fl) for st, fl in zip(pay_status, pay_flags, strict=True)],
+                               dtype=object),
+        "Deleted in platform": pd.Series(pay_flags, dtype=object),
+        "Response message": pd.Series([response_text(r["status"], r["category"], r["message"], r["reference"],
+                                                     r["pending_reason"]) for r in payments], dtype=object),
     })[PAYMENT_COLUMNS]
 
     tie = TieOut(round(float(order_table["Amount"].sum()), 2), header["amount"])
@@ -248,12 +266,8 @@ def assemble(number: str, head: pd.Series, orders: pd.DataFrame, lines: pd.DataF
         orders=order_table, lines=line_table, line_marks=["deleted" if f else None for f in line_flags],
         payments=pay_table, payment_marks=row_marks(pay_status, pay_flags), tie_out=tie, in_ledger=in_ledger,
         other_centers=others,
-        payment_causes={str(r.payment_no): (r.category, r.message, r.reference) for r in payments.itertuples()},
+        payment_causes={str(r["payment_no"]): (r["category"], r["message"], r["reference"]) for r in payments},
     )
-
-
-def _text(df: pd.DataFrame, column: str) -> list[str]:
-    return [v if isinstance(v, str) else "" for v in df.get(column, [])]
 
 
 def _named(code, name, missing: str = "") -> str:
