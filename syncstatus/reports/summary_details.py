@@ -18,7 +18,6 @@ from syncstatus.reports.documents import (
     KIND_NAMES,
     STATUS_NAMES,
     as_date,
-    as_datetimes,
     is_set,
     platform_name,
     reference_flag,
@@ -175,6 +174,16 @@ def load(engine, center_ids: tuple[int, ...], number: str, center_code: str | No
     return assemble(number, head, orders, lines, payments, in_ledger, others)
 
 
+def _timestamp(v) -> pd.Timestamp:
+    """A timestamp column's value (text on SQLite) as a Timestamp; NaT when empty or unreadable."""
+    if not is_set(v):
+        return pd.NaT
+    try:
+        return pd.Timestamp(v)
+    except (ValueError, TypeError):
+        return pd.NaT
+
+
 def _money(v) -> float:
     return float(v) if is_set(v) else float("nan")
 
@@ -197,7 +206,7 @@ def assemble(number: str, head, orders: list, lines: list, payments: list, in_le
         "response": response_text(status, get("category"), get("message"), get("reference"), get("pending_reason")),
         "response_code": get("response_code") if in_ledger and is_set(get("response_code")) else None,
         "attempts": int(head["attempts"]) if in_ledger and is_set(get("attempts")) else 0,
-        "last_attempt": as_datetimes(pd.Series([get("last_attempt_at")])).iloc[0] if in_ledger else None,
+        "last_attempt": _timestamp(get("last_attempt_at")) if in_ledger else None,
         "external_ref": get("external_ref") if in_ledger and is_set(get("external_ref")) else None,
         "category": get("category") if in_ledger else None,
         "message": get("message") if in_ledger else None,
@@ -220,7 +229,7 @@ def assemble(number: str, head, orders: list, lines: list, payments: list, in_le
         "Amount": pd.Series([_money(o["amount"]) for o in orders], dtype="float64"),
         "Lines": pd.Series([line_counts.get(n, 0) for n in order_nos], dtype="int64"),
         "Payments": pd.Series([paid.get(n, 0.0) for n in order_nos], dtype="float64"),
-    })[ORDER_COLUMNS]
+    }, columns=ORDER_COLUMNS)
 
     line_flags = [reference_flag([("item", r["item_code"], r["item_deleted_at"], None),
                                   ("account", r["account_code"], r["account_deleted_at"], r["account_active"])],
@@ -237,7 +246,7 @@ def assemble(number: str, head, orders: list, lines: list, payments: list, in_le
         "Qty": pd.Series([_money(r["qty"]) for r in lines], dtype="float64"),
         "Amount": pd.Series([_money(r["amount"]) for r in lines], dtype="float64"),
         "Deleted in platform": pd.Series(line_flags, dtype=object),
-    })[LINE_COLUMNS]
+    }, columns=LINE_COLUMNS)
 
     pay_flags = [reference_flag([("account", r["account_code"], r["account_deleted_at"], r["account_active"])],
                                 platform) for r in payments]
@@ -256,7 +265,7 @@ def assemble(number: str, head, orders: list, lines: list, payments: list, in_le
         "Deleted in platform": pd.Series(pay_flags, dtype=object),
         "Response message": pd.Series([response_text(r["status"], r["category"], r["message"], r["reference"],
                                                      r["pending_reason"]) for r in payments], dtype=object),
-    })[PAYMENT_COLUMNS]
+    }, columns=PAYMENT_COLUMNS)
 
     tie = TieOut(round(float(order_table["Amount"].sum()), 2), header["amount"])
     return SummaryDetails(
