@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from syncstatus import messages, sql
-from syncstatus.reports.filters import ReportFilters, center_directory, month_split, select_centers
+from syncstatus.reports.filters import ReportFilters, month_split, select_centers
 from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
 
 COLUMNS = [
@@ -76,7 +76,10 @@ def fetch_range(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame
     (center_id + DAY_COUNT_COLUMNS). Centers without documents in the range are absent."""
     if not center_ids:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in RANGE_COLUMNS})
-    return sql.frame(engine, "sync_status_range", center_ids=center_ids, date_from=f.date_from, date_to=f.date_to)
+    rows = sql.frame(engine, "sync_status_report", center_ids=[int(c) for c in center_ids],
+                     date_from=f.date_from, date_to=f.date_to)
+    counts = rows[RANGE_COLUMNS]
+    return counts[counts[list(DAY_COUNT_COLUMNS[:6])].to_numpy().any(axis=1)].reset_index(drop=True)
 
 
 def fetch_counts(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame:
@@ -88,11 +91,13 @@ def fetch_counts(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFram
 
 
 def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusReport:
-    """The report's data function: filters applied to the viewer's centers, counts from the running totals."""
-    directory = select_centers(center_directory(engine, center_ids), f)
-    directory = directory[directory["has_sync_job"]]
-    counts = fetch_range(engine, directory["center_id"].astype("int64").tolist(), f)
-    return assemble(directory, counts, f)
+    """The report's data function: one statement returns the viewer's centers with their counts for the range
+    (from the running totals); the zone/center/platform filters and the status filter apply to its rows."""
+    rows = sql.frame(engine, "sync_status_report", center_ids=[int(c) for c in center_ids],
+                     date_from=f.date_from, date_to=f.date_to)
+    rows = select_centers(rows, f)
+    rows = rows[rows["has_sync_job"].astype(int).astype(bool)]
+    return assemble(rows, rows, f)
 
 
 def _phrases(platform: str | None) -> list[str]:

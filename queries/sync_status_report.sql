@@ -1,0 +1,41 @@
+-- Sync Status report, one statement: the viewer's centers (zone, platform, whether a sync job is configured) with
+-- the counts of [date_from, date_to] from sync_center_day's running totals: the last row inside the range (hi)
+-- minus the last row before it (lo); zeros for a center without documents in the range.
+SELECT c.id AS center_id,
+       c.code AS center_code,
+       c.name AS center_name,
+       z.code AS zone_code,
+       z.name AS zone_name,
+       c.platform,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_job j WHERE j.center_id = c.id AND j.enabled = TRUE)
+              OR EXISTS (SELECT 1 FROM center_sync_config s WHERE s.center_id = c.id)
+            THEN 1 ELSE 0 END AS has_sync_job,
+       COALESCE(hi.run_inv_processed - COALESCE(lo.run_inv_processed, 0), 0) AS inv_processed,
+       COALESCE(hi.run_inv_pending - COALESCE(lo.run_inv_pending, 0), 0) AS inv_pending,
+       COALESCE(hi.run_inv_failed - COALESCE(lo.run_inv_failed, 0), 0) AS inv_failed,
+       COALESCE(hi.run_mj_processed - COALESCE(lo.run_mj_processed, 0), 0) AS mj_processed,
+       COALESCE(hi.run_mj_pending - COALESCE(lo.run_mj_pending, 0), 0) AS mj_pending,
+       COALESCE(hi.run_mj_failed - COALESCE(lo.run_mj_failed, 0), 0) AS mj_failed,
+       COALESCE(hi.run_failed_mapping_missing - COALESCE(lo.run_failed_mapping_missing, 0), 0) AS failed_mapping_missing,
+       COALESCE(hi.run_failed_reference_inactive_or_deleted - COALESCE(lo.run_failed_reference_inactive_or_deleted, 0), 0) AS failed_reference_inactive_or_deleted,
+       COALESCE(hi.run_failed_duplicate - COALESCE(lo.run_failed_duplicate, 0), 0) AS failed_duplicate,
+       COALESCE(hi.run_failed_stale_object - COALESCE(lo.run_failed_stale_object, 0), 0) AS failed_stale_object,
+       COALESCE(hi.run_failed_period_locked - COALESCE(lo.run_failed_period_locked, 0), 0) AS failed_period_locked,
+       COALESCE(hi.run_failed_validation - COALESCE(lo.run_failed_validation, 0), 0) AS failed_validation,
+       COALESCE(hi.run_failed_document_state - COALESCE(lo.run_failed_document_state, 0), 0) AS failed_document_state,
+       COALESCE(hi.run_failed_authorization - COALESCE(lo.run_failed_authorization, 0), 0) AS failed_authorization,
+       COALESCE(hi.run_failed_subscription - COALESCE(lo.run_failed_subscription, 0), 0) AS failed_subscription,
+       COALESCE(hi.run_failed_rate_limit - COALESCE(lo.run_failed_rate_limit, 0), 0) AS failed_rate_limit,
+       COALESCE(hi.run_failed_platform_unavailable - COALESCE(lo.run_failed_platform_unavailable, 0), 0) AS failed_platform_unavailable,
+       COALESCE(hi.run_failed_unknown - COALESCE(lo.run_failed_unknown, 0), 0) AS failed_unknown
+FROM center c
+JOIN zone z ON z.id = c.zone_id
+LEFT JOIN sync_center_day hi
+       ON hi.center_id = c.id
+      AND hi.sync_date = (SELECT MAX(x.sync_date) FROM sync_center_day x
+                          WHERE x.center_id = c.id AND x.sync_date >= :date_from AND x.sync_date <= :date_to)
+LEFT JOIN sync_center_day lo
+       ON lo.center_id = hi.center_id
+      AND lo.sync_date = (SELECT MAX(x.sync_date) FROM sync_center_day x
+                          WHERE x.center_id = c.id AND x.sync_date < :date_from)
+WHERE c.id IN :center_ids
