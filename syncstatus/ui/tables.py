@@ -49,10 +49,9 @@ def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
             title: str | None = None) -> None:
     """Refresh, 'data as of', and CSV/XLSX downloads of exactly the table shown."""
     c1, c2, c3, c4 = st.columns([1, 2.4, 1, 1])
-    if c1.button("Refresh", icon=":material/refresh:", key=f"refresh_{name}",
-                 help="Re-read the database (clears cached results)"):
-        data.refresh()
-        st.rerun()
+    # The callback clears the cache before the rerun the click starts: one run, with fresh data.
+    c1.button("Refresh", icon=":material/refresh:", key=f"refresh_{name}",
+              help="Re-read the database (clears cached results)", on_click=data.refresh)
     as_of = data.data_as_of() or datetime.now().replace(microsecond=0)
     c2.caption(f"Data as of {as_of:%Y-%m-%d %H:%M:%S}")
     stem = name
@@ -92,8 +91,11 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
     else:
         center = report.centers.iloc[row]["center_code"]
         if status is None and column in ("Zone", "Center Name", "Response message"):
+            # A center's own cells open its failures: the invoices, or the misc. journals when only those failed.
             r = report.table.iloc[row]
             status = "failed" if r["Failed Invoices"] or r["Failed Misc. Journals"] else None
+            if not r["Failed Invoices"] and r["Failed Misc. Journals"]:
+                kind = "misc_journals"
     params = {links.Param.CENTER: center, links.Param.DATE_FROM: f.date_from, links.Param.DATE_TO: f.date_to,
               links.Param.STATUS: status}
     if f.platforms:
