@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from syncstatus import messages, sql
-from syncstatus.reports.filters import ReportFilters, month_split, select_centers
+from syncstatus.reports.filters import ReportFilters, month_split
 from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
 
 COLUMNS = [
@@ -93,11 +93,23 @@ def fetch_counts(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFram
 def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusReport:
     """The report's data function: one statement returns the viewer's centers with their counts for the range
     (from the running totals); the zone/center/platform filters and the status filter apply to its rows."""
-    rows = sql.frame(engine, "sync_status_report", center_ids=[int(c) for c in center_ids],
-                     date_from=f.date_from, date_to=f.date_to)
-    rows = select_centers(rows, f)
-    rows = rows[rows["has_sync_job"].astype(int).astype(bool)]
-    return assemble(rows, rows, f)
+    with engine.connect() as conn:
+        result = sql.execute(conn, "sync_status_report", center_ids=[int(c) for c in center_ids],
+                             date_from=f.date_from, date_to=f.date_to)
+        at = {k: i for i, k in enumerate(result.keys())}
+        rows = result.fetchall()
+    # Plain rows, not a DataFrame: at 1,000 centers building a frame costs more than the query.
+    zone_at, center_at, platform_at, job_at = at["zone_code"], at["center_code"], at["platform"], at["has_sync_job"]
+    rows = [r for r in rows if r[job_at]
+            and (not f.zones or r[zone_at] in f.zones)
+            and (not f.centers or r[center_at] in f.centers)
+            and (not f.platforms or r[platform_at] in f.platforms)]
+    first = at[DAY_COUNT_COLUMNS[0]]
+    values = np.array([r[first:first + len(DAY_COUNT_COLUMNS)] for r in rows], dtype="int64").reshape(
+        len(rows), len(DAY_COUNT_COLUMNS))
+    return _assemble([r[at["center_id"]] for r in rows], [r[center_at] for r in rows],
+                     [r[at["zone_name"]] for r in rows], [r[at["center_name"]] for r in rows],
+                     [r[platform_at] for r in rows], values, f)
 
 
 def _phrases(platform: str | None) -> list[str]:
@@ -123,8 +135,8 @@ def _messages(by_category: np.ndarray, platforms: list) -> list[str]:
 
 
 def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) -> SyncStatusReport:
-    """The report from the viewer's (filtered) directory and fetch_range's counts, column-wise: one row per
-    center (zeros where it had no documents), the status filter, the order, the totals row and the causes."""
+    """The report from the viewer's (filtered) directory and fetch_range's counts: one row per center (zeros
+    where it had no documents in the range)."""
     d = directory[["center_id", "center_code", "zone_name", "center_name", "platform"]]
     c = counts.reindex(columns=RANGE_COLUMNS)
     ids = d["center_id"].to_numpy(dtype="int64")
@@ -133,11 +145,20 @@ def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) ->
     values = np.zeros((len(ids), len(DAY_COUNT_COLUMNS)), dtype="int64")
     if len(c):
         values[found] = c[list(DAY_COUNT_COLUMNS)].to_numpy(dtype="int64")[at[found]]
+    return _assemble(ids.tolist(), d["center_code"].tolist(), d["zone_name"].tolist(), d["center_name"].tolist(),
+                     d["platform"].tolist(), values, f)
+
+
+def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list, values: np.ndarray,
+              f: ReportFilters) -> SyncStatusReport:
+    """Column-wise: `values` holds DAY_COUNT_COLUMNS per center (rows aligned with the lists). The status
+    filter, the order (zone, center name), the totals row, the response messages and the causes."""
+    ids = np.asarray(ids, dtype="int64")
     col = {name: values[:, i] for i, name in enumerate(DAY_COUNT_COLUMNS)}
     fails = col["inv_failed"] + col["mj_failed"]
     pend = col["inv_pending"] + col["mj_pending"]
     keep = {"failed": fails > 0, "pending": pend > 0, "issues": (fails > 0) | (pend > 0)}.get(f.status)
-    zone, name = d["zone_name"].to_numpy(dtype=object), d["center_name"].to_numpy(dtype=object)
+    zone, name = np.array(zones, dtype=object), np.array(names, dtype=object)
     rows = np.arange(len(ids)) if keep is None else np.flatnonzero(keep)
     rows = np.array(sorted(rows.tolist(), key=lambda i: (zone[i], name[i])), dtype="int64")
     values = values[rows]
@@ -149,7 +170,7 @@ def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) ->
         for status in _STATUSES.values():
             data[f"{status} {line}"] = col[_CELLS[f"{status} {line}"]]
     by_category = values[:, 6:]
-    platforms = d["platform"].to_numpy(dtype=object)[rows].tolist()
+    platforms = np.array(platforms, dtype=object)[rows].tolist()
     data["Response message"] = _messages(by_category, platforms)
     sums = by_category.sum(axis=0)
     failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums.tolist(), strict=True) if n}
@@ -160,7 +181,7 @@ def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) ->
         data[name_] = np.append(data[name_], data[name_].sum()).astype("int64")
     data["Response message"].append(response_message(failed_total, None))
     table = pd.DataFrame(data, columns=COLUMNS)
-    centers = pd.DataFrame({"center_id": ids[rows], "center_code": d["center_code"].to_numpy(dtype=object)[rows],
+    centers = pd.DataFrame({"center_id": ids[rows], "center_code": np.array(codes, dtype=object)[rows],
                             "platform": platforms})
     causes = root_causes(dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], sums.tolist(), strict=True)),
                          dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], (by_category > 0).sum(axis=0).tolist(),
