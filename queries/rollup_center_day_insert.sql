@@ -119,3 +119,4 @@ SELECT d.center_id,
 FROM day_counts d
 LEFT JOIN base b ON b.center_id = d.center_id
 WINDOW w AS (PARTITION BY d.center_id ORDER BY d.sync_date ROWS UNBOUNDED PRECEDING)
+ORDER BY d.sync_date, d.center_id  -- date-major on disk, as daily imports append: a few days are a few pages

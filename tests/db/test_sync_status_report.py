@@ -152,3 +152,20 @@ def test_response_message_is_empty_without_failures_and_counts_them_otherwise(fa
     if failed:
         assert "quickbooks online (2)" in msg.lower()
         assert msg.lower().index("(2)") < msg.lower().index("(1)")
+
+
+@pytest.mark.parametrize("days", [1, 7, 8, 31, 45])
+def test_short_and_long_range_statements_give_the_same_report(demo_engine, monkeypatch, days):
+    """Day sums (short ranges) and running totals (the rest) are two ways to the same counts."""
+    ids = all_center_ids(demo_engine)
+    code, switch = switch_center(demo_engine)
+    for f in (ReportFilters(DEMO_END - timedelta(days=days - 1), DEMO_END),
+              ReportFilters(switch - timedelta(days=days // 2), switch + timedelta(days=days - 1 - days // 2))):
+        monkeypatch.setattr(sync_status, "SHORT_RANGE_DAYS", 10_000)
+        assert sync_status.report_query(f) == "sync_status_report_days"
+        by_days = sync_status.build(demo_engine, ids, f)
+        monkeypatch.setattr(sync_status, "SHORT_RANGE_DAYS", 0)
+        assert sync_status.report_query(f) == "sync_status_report"
+        by_running = sync_status.build(demo_engine, ids, f)
+        pd.testing.assert_frame_equal(by_days.table, by_running.table)
+        assert by_days.table.iloc[-1]["Total Invoices"] > 0
