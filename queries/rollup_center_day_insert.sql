@@ -71,12 +71,17 @@ WITH day_counts AS (
       AND status IN ('processed', 'pending', 'failed')
     GROUP BY center_id, sync_date
 ),
+last_kept AS (  -- each center's last date before date_from: one grouped pass, not a lookup per row
+    SELECT center_id, MAX(sync_date) AS sync_date
+    FROM sync_center_day
+    WHERE center_id IN :center_ids
+      AND sync_date < :date_from
+    GROUP BY center_id
+),
 base AS (
     SELECT b.*
     FROM sync_center_day b
-    WHERE b.center_id IN :center_ids
-      AND b.sync_date = (SELECT MAX(x.sync_date) FROM sync_center_day x
-                         WHERE x.center_id = b.center_id AND x.sync_date < :date_from)
+    JOIN last_kept k ON k.center_id = b.center_id AND k.sync_date = b.sync_date
 )
 SELECT d.center_id,
        d.sync_date,

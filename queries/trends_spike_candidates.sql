@@ -1,26 +1,21 @@
--- Trends: per center and day, failed and settled (processed + failed) invoices and misc. journals, with the
--- center's trailing baseline over the window_days calendar days before (mean of the daily failure rate, mean of
--- its square, number of days with a rate). Only days in [date_from, date_to] with failures and at least
+-- Trends, spikes for any window (trends_spike_baseline.sql reads the stored default): per center and day of
+-- sync_center_day, failed and settled (processed + failed) invoices and misc. journals, with the center's
+-- trailing baseline over the window_days calendar days before (mean of the daily failure rate, mean of its
+-- square, number of days with a rate). Only days in [date_from, date_to] with failures and at least
 -- min_documents settled documents whose rate exceeds the baseline by more than min_rise and by more than
 -- k_std standard deviations (compared squared, so no square root is needed) come back, so only spikes leave the
 -- database; reports/trends.flag_spikes applies the same rule again and computes the threshold shown.
 -- SQLite: the window orders by julianday() so RANGE counts calendar days (PostgreSQL variant beside this file).
-WITH per_day AS (
+WITH rated AS (
     SELECT center_id,
            sync_date,
-           SUM(CASE WHEN status = 'failed' THEN documents ELSE 0 END) AS failed,
-           SUM(documents) AS settled
-    FROM sync_daily
+           inv_failed + mj_failed AS failed,
+           inv_processed + inv_failed + mj_processed + mj_failed AS settled,
+           CAST(inv_failed + mj_failed AS REAL) / (inv_processed + inv_failed + mj_processed + mj_failed) AS rate
+    FROM sync_center_day
     WHERE center_id IN :center_ids
       AND sync_date >= :history_from AND sync_date <= :date_to
-      AND report_line IN ('invoices', 'misc_journals')
-      AND status IN ('processed', 'failed')
-    GROUP BY center_id, sync_date
-),
-rated AS (
-    SELECT center_id, sync_date, failed, settled, CAST(failed AS REAL) / settled AS rate
-    FROM per_day
-    WHERE settled > 0
+      AND inv_processed + inv_failed + mj_processed + mj_failed > 0
 ),
 based AS (
     SELECT center_id, sync_date, failed, settled, rate,

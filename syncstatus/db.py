@@ -125,11 +125,23 @@ def _m004_center_day_rollup(conn: Connection) -> None:
     rollup.refresh_center_day(conn, rollup.all_center_ids(conn), rollup.MIN_DATE)
 
 
+def _m005_trends_rollups(conn: Connection) -> None:
+    # The Trends page's week/month sums and stored spike baselines, filled from sync_center_day (migration 4).
+    from syncstatus import rollup, rollup_trends
+    from syncstatus.schema import spike_baseline, sync_center_period
+
+    for table in (sync_center_period, spike_baseline):
+        table.create(conn, checkfirst=True)  # with its indexes (a fresh database has them from migration 1)
+    _m002_row_level_security(conn)
+    rollup_trends.refresh(conn, rollup.all_center_ids(conn), rollup.MIN_DATE)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "row-level security by center", _m002_row_level_security),
     (3, "email delivery request columns", _m003_email_delivery_request),
     (4, "running-total rollup sync_center_day", _m004_center_day_rollup),
+    (5, "trends rollups sync_center_period and spike_baseline", _m005_trends_rollups),
 ]
 
 

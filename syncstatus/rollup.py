@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.engine import Connection
 
-from syncstatus import sql
+from syncstatus import rollup_trends, sql
 
 # The whole calendar, for "every date of these centers".
 MIN_DATE = date(1, 1, 1)
@@ -83,6 +83,7 @@ def refresh_center_day(conn: Connection, center_ids: Iterable[int], date_from: d
     d0 = _as_date(date_from, MIN_DATE)
     sql.execute(conn, "rollup_center_day_delete", center_ids=ids, date_from=d0)
     sql.execute(conn, "rollup_center_day_insert", center_ids=ids, date_from=d0)
+    rollup_trends.refresh(conn, ids, d0)   # the Trends rollups derived from sync_center_day
 
 
 def refresh_centers(conn: Connection, center_ids: Iterable[int]) -> None:

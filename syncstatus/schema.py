@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -449,3 +450,41 @@ CENTER_TABLES = (
     "center_sync_config", "sync_job", "job_run", "account", "item", "sale_order", "sale_order_line",
     "payment", "misc_journal", "stock_order", "sync_document", "sync_daily", "sync_monthly", "sync_center_day",
 )
+
+# --- Trends rollups
+
+# Derived from sync_center_day by rollup_trends.refresh in the importer's transaction (docs/REPORTS.md, Trends).
+TREND_GRAINS = ("week", "month")
+SPIKE_BASELINE_DAYS = 28  # the window of the default SpikeRule; other windows are computed live
+
+# The week (Monday first) and month sums of sync_center_day's day counts: the Trends series reads whole periods
+# here and only the partial periods at either end of a range from sync_center_day.
+sync_center_period = Table(
+    "sync_center_period",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("grain", String(5), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    *(Column(name, Integer, nullable=False) for name in DAY_COUNT_COLUMNS),
+    _enum_check("grain", TREND_GRAINS, "ck_sync_center_period_grain"),
+)
+
+# Per center and day with settled (processed + failed) invoices and misc. journals: that day's failure rate and
+# the trailing baseline over the SPIKE_BASELINE_DAYS calendar days before it (mean rate, mean squared rate, days
+# with a rate; no history: NULL, NULL, 0). Spikes rise far above the baseline on busy days, so the index on the
+# rise and the volume finds the few candidate days without reading the year.
+spike_baseline = Table(
+    "spike_baseline",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("sync_date", Date, primary_key=True),
+    Column("failed", Integer, nullable=False),
+    Column("settled", Integer, nullable=False),
+    Column("rate", Float, nullable=False),
+    Column("base_mean", Float),
+    Column("base_square", Float),
+    Column("base_days", Integer, nullable=False),
+)
+Index("ix_spike_baseline_rise", spike_baseline.c.rate - spike_baseline.c.base_mean, spike_baseline.c.settled)
+
+CENTER_TABLES = (*CENTER_TABLES, "sync_center_period", "spike_baseline")

@@ -113,22 +113,3 @@ def select_centers(directory: pd.DataFrame, f: ReportFilters) -> pd.DataFrame:
     if f.platforms:
         d = d[d["platform"].isin(f.platforms)]
     return d
-
-
-def month_split(date_from: date, date_to: date) -> dict[str, date]:
-    """Cover [date_from, date_to] by whole months [month_from, month_to) plus head and tail days.
-
-    Returns the binds of sync_status_counts.sql: head = [date_from, head_end), tail = [tail_start, date_to].
-    """
-    first_full = date_from if date_from.day == 1 else _next_month(date_from)
-    after = date_to + timedelta(days=1)
-    end_full = after.replace(day=1)  # first day of the month containing date_to + 1
-    if first_full >= end_full:  # no whole month inside: everything from the daily rollup
-        return dict(date_from=date_from, date_to=date_to, month_from=first_full, month_to=first_full,
-                    head_end=after, tail_start=after)
-    return dict(date_from=date_from, date_to=date_to, month_from=first_full, month_to=end_full,
-                head_end=first_full, tail_start=end_full)
-
-
-def _next_month(d: date) -> date:
-    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)

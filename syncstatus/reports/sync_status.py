@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from syncstatus import messages, sql
-from syncstatus.reports.filters import ReportFilters, month_split
+from syncstatus.reports.filters import ReportFilters
 from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
 
 COLUMNS = [
@@ -80,14 +80,6 @@ def fetch_range(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame
                      date_from=f.date_from, date_to=f.date_to)
     counts = rows[RANGE_COLUMNS]
     return counts[counts[list(DAY_COUNT_COLUMNS[:6])].to_numpy().any(axis=1)].reset_index(drop=True)
-
-
-def fetch_counts(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame:
-    """Long format (center_id, report_line, status, category, documents) from sync_monthly/sync_daily.
-    Kept for the Trends page until it moves to fetch_range."""
-    if not center_ids:
-        return pd.DataFrame(columns=["center_id", "report_line", "status", "category", "documents"])
-    return sql.frame(engine, "sync_status_counts", center_ids=center_ids, **month_split(f.date_from, f.date_to))
 
 
 # Up to this many days, summing sync_center_day's day counts reads fewer rows than the running totals' two

@@ -7,21 +7,24 @@ Failure rate = failed / (processed + failed): pending documents have no outcome 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from syncstatus import links, messages, sql
 from syncstatus.links import Param
-from syncstatus.reports.filters import ReportFilters, center_directory, month_split, select_centers
-from syncstatus.reports.sync_status import fetch_counts
+from syncstatus.reports.filters import ReportFilters, center_directory, select_centers
+from syncstatus.reports.sync_status import fetch_range
+from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, SPIKE_BASELINE_DAYS
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
 BREAKDOWNS = {"zone": "Zone", "center": "Center"}
 LINES = {"invoices": "Invoices", "misc_journals": "Misc. journals"}
 STATUSES = ("processed", "pending", "failed")
+_PREFIX = {"invoices": "inv", "misc_journals": "mj"}  # a line's columns in sync_center_day: inv_failed, ...
+_CAUSE_COLUMNS = {f"failed_{c}": c for c in FAILURE_CATEGORIES}
 DELETED_CATEGORY = "reference_inactive_or_deleted"
 # Age = today - sync date, in days: (label, lowest age, highest age); None = no bound.
 AGE_BUCKETS = (("0-1 day", None, 1), ("1-3 days", 2, 3), ("3-7 days", 4, 7), ("over 7 days", 8, None))
@@ -98,28 +101,59 @@ def _dates(s: pd.Series) -> pd.Series:
 
 # --- series: volume and causes over time -----------------------------------------------------------------
 
+# The series: per day (or whole week or month, dated by its start) sync_center_day's counts, COUNT_COLUMNS, as
+# fetch_series returns it. The functions below also take it long: one row per day, line, status and category.
 SERIES_COLUMNS = ["day", "report_line", "status", "category", "documents"]
 VOLUME_COLUMNS = ["period", "period_from", "period_to", "report_line", "line", "processed", "pending", "failed",
                   "total", "failure_rate"]
 CAUSE_COLUMNS = ["period", "period_from", "period_to", "category", "cause", "failed"]
+COUNT_COLUMNS = list(DAY_COUNT_COLUMNS)
 
 
-def series_binds(f: ReportFilters, grain: str) -> dict[str, date]:
-    """Binds of trends_series.sql: whole months from the monthly rollup only when the grain is month."""
-    if grain == "month":
-        return month_split(f.date_from, f.date_to)
+def series_binds(f: ReportFilters, grain: str) -> dict:
+    """Binds of trends_series.sql: the whole weeks or months [period_from, period_to) inside the range come from
+    sync_center_period, the days before (up to head_end) and after (from tail_start) from sync_center_day. The
+    day grain reads every day."""
     after = f.date_to + timedelta(days=1)
-    return dict(date_from=f.date_from, date_to=f.date_to, month_from=f.date_from, month_to=f.date_from,
-                head_end=after, tail_start=after)
+    binds = dict(grain=grain, date_from=f.date_from, date_to=f.date_to, period_from=f.date_from,
+                 period_to=f.date_from, head_end=after, tail_start=after)
+    if grain == "day":
+        return binds
+    first = period_start(f.date_from, grain)
+    first = first if first == f.date_from else period_end(first, grain) + timedelta(days=1)
+    end_full = period_start(after, grain)  # the period holding date_to is whole when date_to ends it
+    if first < end_full:
+        binds.update(period_from=first, period_to=end_full, head_end=first, tail_start=end_full)
+    return binds
 
 
-def fetch_series(engine, center_ids: list[int], f: ReportFilters, grain: str) -> pd.DataFrame:
+def fetch_series(bind, center_ids: list[int], f: ReportFilters, grain: str) -> pd.DataFrame:
+    """Per day, or whole week or month dated by its start: day + COUNT_COLUMNS, summed over the centers."""
     if not center_ids:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
-    df = sql.frame(engine, "trends_series", center_ids=center_ids, **series_binds(f, grain))
+        return pd.DataFrame(columns=["day", *COUNT_COLUMNS])
+    df = sql.frame(bind, "trends_series", center_ids=center_ids, **series_binds(f, grain))
     df["day"] = _dates(df["day"])
-    df["documents"] = df["documents"].astype("int64")
     return df
+
+
+def day_counts(series: pd.DataFrame) -> pd.DataFrame:
+    """day + COUNT_COLUMNS from a series in either form: as fetch_series returns it, or long (SERIES_COLUMNS:
+    one row per day, line, status and failure category; a failure without a known category counts as unknown)."""
+    if "documents" not in series.columns:
+        return series
+    s = series[series["report_line"].isin(list(LINES)) & series["status"].isin(STATUSES)]
+    days = pd.Index(sorted(set(s["day"])), name="day")
+    out = pd.DataFrame(index=days)
+    for line, prefix in _PREFIX.items():
+        for status in STATUSES:
+            cell = s[(s["report_line"] == line) & (s["status"] == status)]
+            out[f"{prefix}_{status}"] = cell.groupby("day")["documents"].sum()
+    failed = s[s["status"] == "failed"]
+    category = failed["category"].where(failed["category"].isin(FAILURE_CATEGORIES), "unknown")
+    by_cause = failed.groupby(["day", category])["documents"].sum().unstack()
+    for col, c in _CAUSE_COLUMNS.items():
+        out[col] = by_cause[c] if c in by_cause.columns else 0
+    return out.fillna(0).astype("int64").reset_index()
 
 
 def _periods(f: ReportFilters, grain: str) -> list[date]:
@@ -130,44 +164,60 @@ def _periods(f: ReportFilters, grain: str) -> list[date]:
     return out
 
 
-def _with_period(df: pd.DataFrame, f: ReportFilters, grain: str) -> pd.DataFrame:
-    df = df.copy()
-    df["period"] = [period_start(d, grain) for d in df["day"]] if len(df) else pd.Series(dtype=object)
-    return df
+def _by_period(series: pd.DataFrame, f: ReportFilters, grain: str) -> tuple[list[date], np.ndarray]:
+    """The periods of the range and the series summed per period: one row of COUNT_COLUMNS for each (zeros
+    included). Plain numpy: a year of days is a few hundred rows, where pandas' per-call overhead dominates."""
+    s = day_counts(series)
+    periods = _periods(f, grain)
+    values = np.zeros((len(periods), len(COUNT_COLUMNS)), dtype="int64")
+    if len(s):
+        at = {p: i for i, p in enumerate(periods)}
+        rows = np.array([at.get(period_start(d, grain), -1) for d in s["day"]], dtype="int64")
+        inside = rows >= 0
+        np.add.at(values, rows[inside], s[COUNT_COLUMNS].to_numpy(dtype="int64")[inside])
+    return periods, values
 
 
-def _clamp(df: pd.DataFrame, f: ReportFilters, grain: str) -> pd.DataFrame:
-    """The dates a period covers inside the selected range (a week or month may stick out at either end)."""
-    df["period_from"] = [max(p, f.date_from) for p in df["period"]]
-    df["period_to"] = [min(period_end(p, grain), f.date_to) for p in df["period"]]
-    return df
+def _clamp(periods: list[date], f: ReportFilters, grain: str) -> dict[str, list[date]]:
+    """The dates each period covers inside the selected range (a week or month may stick out at either end)."""
+    return {"period_from": [max(p, f.date_from) for p in periods],
+            "period_to": [min(period_end(p, grain), f.date_to) for p in periods]}
+
+
+_LINE_CELLS = [[COUNT_COLUMNS.index(f"{prefix}_{status}") for status in STATUSES] for prefix in _PREFIX.values()]
 
 
 def volume_by_period(series: pd.DataFrame, f: ReportFilters, grain: str) -> pd.DataFrame:
     """Processed, pending and failed per period and line (every period of the range, zeros included)."""
-    s = _with_period(series, f, grain)
-    grid = pd.MultiIndex.from_product([_periods(f, grain), list(LINES)], names=["period", "report_line"])
-    wide = (s.pivot_table(index=["period", "report_line"], columns="status", values="documents", aggfunc="sum")
-            if len(s) else pd.DataFrame(index=grid))
-    wide = wide.reindex(index=grid, columns=list(STATUSES)).fillna(0).astype("int64").reset_index()
-    wide.columns.name = None
-    wide["line"] = wide["report_line"].map(LINES)
-    wide["total"] = wide["processed"] + wide["pending"] + wide["failed"]
+    periods, values = _by_period(series, f, grain)
+    # period by period, each period's lines in LINES order: rows (p0, invoices), (p0, misc_journals), (p1, ...
+    cells = np.stack([values[:, cols] for cols in _LINE_CELLS], axis=1).reshape(-1, len(STATUSES))
+    rows = [p for p in periods for _ in _PREFIX]
+    wide = pd.DataFrame({"period": rows, **_clamp(rows, f, grain), "report_line": list(_PREFIX) * len(periods),
+                         "line": list(LINES.values()) * len(periods),
+                         **{s: cells[:, i] for i, s in enumerate(STATUSES)}})
+    wide["total"] = cells.sum(axis=1)
     settled = wide["processed"] + wide["failed"]
     wide["failure_rate"] = (wide["failed"] / settled.where(settled > 0)).astype("float64")
-    return _clamp(wide, f, grain)[VOLUME_COLUMNS]
+    return wide[VOLUME_COLUMNS]
+
+
+_CAUSE_CELLS = [COUNT_COLUMNS.index(col) for col in _CAUSE_COLUMNS]
+_CAUSE_ORDER = np.argsort(list(_CAUSE_COLUMNS.values()))  # categories by name
 
 
 def causes_by_period(series: pd.DataFrame, f: ReportFilters, grain: str) -> pd.DataFrame:
     """Failed documents (invoices and misc. journals together) per period and root cause."""
-    s = _with_period(series[series["status"] == "failed"], f, grain)
-    if s.empty:
+    periods, values = _by_period(series, f, grain)
+    by_cause = values[:, _CAUSE_CELLS][:, _CAUSE_ORDER]
+    period_at, cause_at = np.nonzero(by_cause)  # row-major: by period, then category name
+    if not len(period_at):
         return pd.DataFrame(columns=CAUSE_COLUMNS)
-    s["category"] = s["category"].replace("", "unknown")
-    g = s.groupby(["period", "category"], as_index=False)["documents"].sum().rename(columns={"documents": "failed"})
-    g["failed"] = g["failed"].astype("int64")
-    g["cause"] = g["category"].map(lambda c: messages.CATEGORY_LABELS.get(c, c))
-    return _clamp(g, f, grain)[CAUSE_COLUMNS].sort_values(["period", "category"], ignore_index=True)
+    rows = [periods[i] for i in period_at]
+    names = np.array(list(_CAUSE_COLUMNS.values()), dtype=object)[_CAUSE_ORDER][cause_at]
+    return pd.DataFrame({"period": rows, **_clamp(rows, f, grain), "category": names,
+                         "cause": [messages.CATEGORY_LABELS.get(c, c) for c in names],
+                         "failed": by_cause[period_at, cause_at]})[CAUSE_COLUMNS]
 
 
 def top_causes(causes: pd.DataFrame, n: int = TOP_CAUSES) -> pd.DataFrame:
@@ -193,39 +243,47 @@ BREAKDOWN_COLUMNS = ["key", "name", "zone_name", "centers", "processed", "pendin
 
 
 def per_center(counts: pd.DataFrame) -> pd.DataFrame:
-    """center_id → processed, pending, failed (invoices and misc. journals together)."""
-    c = counts[counts["status"].isin(STATUSES) & counts["report_line"].isin(list(LINES))]
-    wide = c.pivot_table(index="center_id", columns="status", values="documents", aggfunc="sum") if len(c) else None
-    if wide is None:
-        return pd.DataFrame(columns=list(STATUSES), index=pd.Index([], name="center_id"), dtype="int64")
-    return wide.reindex(columns=list(STATUSES)).fillna(0).astype("int64")
+    """center_id → processed, pending, failed (invoices and misc. journals together), from fetch_range's rows
+    (center_id + sync_center_day's columns) or the long form (center_id, report_line, status, category, documents)."""
+    if "documents" in counts.columns:
+        c = counts[counts["status"].isin(STATUSES) & counts["report_line"].isin(list(LINES))]
+        if c.empty:
+            return pd.DataFrame(columns=list(STATUSES), index=pd.Index([], name="center_id"), dtype="int64")
+        wide = c.pivot_table(index="center_id", columns="status", values="documents", aggfunc="sum")
+        return wide.reindex(columns=list(STATUSES)).fillna(0).astype("int64")
+    out = pd.DataFrame({s: counts[f"inv_{s}"].to_numpy() + counts[f"mj_{s}"].to_numpy() for s in STATUSES},
+                       index=pd.Index(counts["center_id"].astype("int64"), name="center_id"))
+    return out.astype("int64")
 
 
 def breakdown(directory: pd.DataFrame, by_center: pd.DataFrame, by: str) -> pd.DataFrame:
     """Failure rate and volume per zone or center, worst rate first (ties: bigger volume first)."""
-    rows = directory.set_index("center_id").join(by_center, how="left")
-    for s in STATUSES:
-        rows[s] = rows[s].fillna(0).astype("int64") if s in rows else 0
+    ids = directory["center_id"].astype("int64")
+    counts = by_center.reindex(columns=list(STATUSES)).reindex(ids).fillna(0).to_numpy(dtype="int64")
     if by == "zone":
-        g = rows.groupby(["zone_code", "zone_name"], as_index=False).agg(
+        g = pd.DataFrame(counts, columns=list(STATUSES)).assign(
+            zone_code=directory["zone_code"].to_numpy(), zone_name=directory["zone_name"].to_numpy(),
+            center_code=directory["center_code"].to_numpy(),
+        ).groupby(["zone_code", "zone_name"], as_index=False).agg(
             centers=("center_code", "nunique"), processed=("processed", "sum"), pending=("pending", "sum"),
             failed=("failed", "sum"))
-        g = g.rename(columns={"zone_code": "key"})
-        g["name"] = g["zone_name"]
+        key, name, zone, centers = g["zone_code"], g["zone_name"], g["zone_name"], g["centers"]
+        counts = g[list(STATUSES)].to_numpy(dtype="int64")
     elif by == "center":
-        g = rows.reset_index().rename(columns={"center_code": "key", "center_name": "name"})
-        g["centers"] = 1
+        key, name, zone = directory["center_code"], directory["center_name"], directory["zone_name"]
+        centers = np.ones(len(directory), dtype="int64")
     else:
         raise ValueError(f"unknown breakdown {by!r}")
-    g["total"] = g["processed"] + g["pending"] + g["failed"]
-    g = g[g["total"] > 0].copy()
-    settled = g["processed"] + g["failed"]
-    g["failure_rate"] = (g["failed"] / settled.where(settled > 0)).fillna(0.0).astype("float64")
-    g = g.sort_values(["failure_rate", "total", "name"], ascending=[False, False, True], kind="stable")
-    out = g[BREAKDOWN_COLUMNS].reset_index(drop=True)
-    for c in ("centers", "processed", "pending", "failed", "total"):
-        out[c] = out[c].astype("int64")
-    return out
+    keep = counts.sum(axis=1) > 0
+    counts = counts[keep]
+    key, name, zone = (np.asarray(x, dtype=object)[keep] for x in (key, name, zone))
+    total, settled = counts.sum(axis=1), counts[:, 0] + counts[:, 2]
+    rate = np.divide(counts[:, 2], settled, out=np.zeros(len(settled)), where=settled > 0)
+    order = sorted(range(len(name)), key=lambda i: (-rate[i], -total[i], name[i]))
+    return pd.DataFrame({"key": key[order], "name": name[order], "zone_name": zone[order],
+                         "centers": np.asarray(centers, dtype="int64")[keep][order],
+                         **{s: counts[order, i] for i, s in enumerate(STATUSES)}, "total": total[order],
+                         "failure_rate": rate[order]}, columns=BREAKDOWN_COLUMNS)
 
 
 # --- pending age -----------------------------------------------------------------------------------------
@@ -249,26 +307,42 @@ def bucket_dates(bucket: int, today: date, f: ReportFilters) -> tuple[date, date
     return oldest, newest
 
 
+def pending_rows(rows: pd.DataFrame, by_center: pd.DataFrame) -> pd.DataFrame:
+    """trends_pending_age.sql's rows with the oldest bucket's documents filled in (the query leaves them NULL): the
+    range's pending documents per center (by_center, from the running totals) minus its three recent buckets."""
+    if rows.empty:
+        return rows
+    out = rows.assign(documents=rows["documents"].fillna(0).astype("int64"))
+    older = out["age_bucket"].astype(int) == 3
+    recent = out[~older].groupby("center_id")["documents"].sum()
+    center = out.loc[older, "center_id"].astype("int64")
+    out.loc[older, "documents"] = (by_center["pending"].reindex(center, fill_value=0).to_numpy()
+                                   - recent.reindex(center, fill_value=0).to_numpy())
+    return out
+
+
 def pending_age(rows: pd.DataFrame, directory: pd.DataFrame) -> pd.DataFrame:
     """One row per center with pending documents: a column per age bucket, total and oldest pending date."""
     labels = [b[0] for b in AGE_BUCKETS]
     cols = ["center_id", "center_code", "center_name", *labels, "pending", "oldest_sync_date"]
     if rows.empty:
         return pd.DataFrame(columns=cols)
-    r = rows.copy()
-    r["documents"] = r["documents"].astype("int64")
-    r["age_bucket"] = r["age_bucket"].astype(int)
-    r["oldest_sync_date"] = _dates(r["oldest_sync_date"])
-    wide = r.pivot_table(index="center_id", columns="age_bucket", values="documents", aggfunc="sum")
-    wide = wide.reindex(columns=range(len(AGE_BUCKETS))).fillna(0).astype("int64")
-    wide.columns = labels
-    wide["pending"] = wide[labels].sum(axis=1)
-    wide["oldest_sync_date"] = r.groupby("center_id")["oldest_sync_date"].min()
-    d = directory.set_index("center_id")[["center_code", "center_name"]]
-    out = d.join(wide, how="inner").reset_index()
-    out = out[out["pending"] > 0]
-    return out.sort_values(["oldest_sync_date", "pending"], ascending=[True, False], kind="stable")[cols] \
-        .reset_index(drop=True)
+    ids, row_of = np.unique(rows["center_id"].to_numpy(dtype="int64"), return_inverse=True)
+    counts = np.zeros((len(ids), len(AGE_BUCKETS)), dtype="int64")
+    np.add.at(counts, (row_of, rows["age_bucket"].to_numpy(dtype="int64")), rows["documents"].to_numpy(dtype="int64"))
+    oldest = np.full(len(ids), np.datetime64("9999-12-31"), dtype="datetime64[D]")
+    np.minimum.at(oldest, row_of, pd.to_datetime(rows["oldest_sync_date"]).to_numpy().astype("datetime64[D]"))
+    # the directory's centers with pending documents, in its order, then the oldest first (stable)
+    at = pd.Index(ids).get_indexer(directory["center_id"].to_numpy(dtype="int64"))
+    shown = (at >= 0) & (counts[at].sum(axis=1) > 0)
+    at = at[shown]
+    pending = counts[at].sum(axis=1)
+    order = np.lexsort((-pending, oldest[at]))
+    at = at[order]
+    return pd.DataFrame({"center_id": ids[at], "center_code": directory["center_code"].to_numpy()[shown][order],
+                         "center_name": directory["center_name"].to_numpy()[shown][order],
+                         **{label: counts[at, i] for i, label in enumerate(labels)}, "pending": pending[order],
+                         "oldest_sync_date": oldest[at].astype(object)}, columns=cols)
 
 
 # --- deleted accounts and items -------------------------------------------------------------------------
@@ -326,19 +400,23 @@ def flag_spikes(candidates: pd.DataFrame, rule: SpikeRule) -> pd.DataFrame:
     """Keep the days whose rate > baseline mean + max(k_std * std, min_rise), with enough volume and history."""
     if candidates.empty:
         return pd.DataFrame(columns=SPIKE_COLUMNS)
-    c = candidates.copy()
-    for col in ("rate", "base_mean", "base_square"):
-        c[col] = pd.to_numeric(c[col], errors="coerce").astype("float64")
-    c["base_days"] = pd.to_numeric(c["base_days"]).fillna(0).astype("int64")
-    var = (c["base_square"] - c["base_mean"] ** 2).clip(lower=0.0)
-    c["base_std"] = var.map(math.sqrt)
-    c["threshold"] = c["base_mean"] + (rule.k_std * c["base_std"]).clip(lower=rule.min_rise)
-    keep = ((c["settled"] >= rule.min_documents) & (c["failed"] > 0) & (c["base_days"] >= rule.min_history_days)
-            & (c["rate"] > c["threshold"] + 1e-12))
-    out = c[keep].copy()
-    out["sync_date"] = _dates(out["sync_date"])
-    for col in ("failed", "settled"):
-        out[col] = out[col].astype("int64")
+
+    def floats(col: str) -> np.ndarray:  # NUMERIC arrives as Decimal on PostgreSQL; no baseline is NULL
+        return pd.to_numeric(candidates[col], errors="coerce").to_numpy(dtype="float64")
+
+    rate, mean, square = floats("rate"), floats("base_mean"), floats("base_square")
+    days = pd.to_numeric(candidates["base_days"]).fillna(0).to_numpy(dtype="int64")
+    failed = candidates["failed"].to_numpy(dtype="int64")
+    settled = candidates["settled"].to_numpy(dtype="int64")
+    std = np.sqrt(np.clip(square - mean ** 2, 0.0, None))
+    threshold = mean + np.maximum(rule.k_std * std, rule.min_rise)
+    with np.errstate(invalid="ignore"):  # NaN baselines compare False
+        keep = ((settled >= rule.min_documents) & (failed > 0) & (days >= rule.min_history_days)
+                & (rate > threshold + 1e-12))
+    out = pd.DataFrame({"center_id": candidates["center_id"].to_numpy()[keep],
+                        "sync_date": [_as_date(d) for d in candidates["sync_date"].to_numpy()[keep]],
+                        "failed": failed[keep], "settled": settled[keep], "rate": rate[keep], "base_mean": mean[keep],
+                        "base_std": std[keep], "base_days": days[keep], "threshold": threshold[keep]})
     return out[SPIKE_COLUMNS].sort_values(["sync_date", "center_id"], ignore_index=True)
 
 
@@ -350,21 +428,28 @@ def detect_spikes(daily: pd.DataFrame, rule: SpikeRule = SpikeRule(), date_from:
     return flag_spikes(base, rule)
 
 
-def fetch_spikes(engine, center_ids: list[int], f: ReportFilters, rule: SpikeRule) -> pd.DataFrame:
+def fetch_spikes(bind, center_ids: list[int], f: ReportFilters, rule: SpikeRule) -> pd.DataFrame:
+    """Spike candidates in SQL: from the stored baselines for the default window, computed live for any other."""
     if not center_ids:
         return pd.DataFrame(columns=["center_id", "sync_date", "failed", "settled", "rate", "base_mean",
                                      "base_square", "base_days"])
-    return sql.frame(engine, "trends_spike_candidates", center_ids=center_ids,
-                     history_from=f.date_from - timedelta(days=rule.window_days), date_from=f.date_from,
-                     date_to=f.date_to, window_days=int(rule.window_days), min_documents=int(rule.min_documents),
-                     min_history_days=int(rule.min_history_days), min_rise=float(rule.min_rise),
-                     k_std_squared=float(rule.k_std) ** 2)
+    binds = dict(center_ids=center_ids, date_from=f.date_from, date_to=f.date_to,
+                 min_documents=int(rule.min_documents), min_history_days=int(rule.min_history_days),
+                 min_rise=float(rule.min_rise), k_std_squared=float(rule.k_std) ** 2)
+    if rule.window_days == SPIKE_BASELINE_DAYS:
+        return sql.frame(bind, "trends_spike_baseline", **binds)
+    return sql.frame(bind, "trends_spike_candidates", history_from=f.date_from - timedelta(days=rule.window_days),
+                     window_days=int(rule.window_days), **binds)
 
 
 def name_spikes(spikes: pd.DataFrame, directory: pd.DataFrame) -> pd.DataFrame:
-    if spikes.empty:
-        return spikes.assign(center_code=pd.Series(dtype=object), center_name=pd.Series(dtype=object))
-    return spikes.merge(directory[["center_id", "center_code", "center_name"]], on="center_id", how="inner")
+    """The spikes of the directory's centers, with their code and name."""
+    ids = directory["center_id"].tolist()
+    codes = dict(zip(ids, directory["center_code"].tolist(), strict=True))
+    names = dict(zip(ids, directory["center_name"].tolist(), strict=True))
+    s = spikes[spikes["center_id"].isin(ids)]
+    return s.assign(center_code=[codes[c] for c in s["center_id"].tolist()],
+                    center_name=[names[c] for c in s["center_id"].tolist()])
 
 
 # --- the page's one data function ---------------------------------------------------------------------
@@ -388,23 +473,24 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     today = today or date.today()
-    directory = select_centers(center_directory(engine, center_ids), f)
-    directory = directory[directory["has_sync_job"]]
-    ids = [int(x) for x in directory["center_id"]]
-    counts = fetch_counts(engine, ids, f)
-    by_center = per_center(counts)
-    ids = _status_filter(ids, by_center, f.status)
-    directory = directory[directory["center_id"].isin(ids)].reset_index(drop=True)
+    with engine.connect() as conn:  # one connection for the page's few queries
+        directory = select_centers(center_directory(conn, center_ids), f)
+        directory = directory[directory["has_sync_job"]]
+        ids = [int(x) for x in directory["center_id"]]
+        by_center = per_center(fetch_range(conn, ids, f))
+        ids = _status_filter(ids, by_center, f.status)
+        directory = directory[directory["center_id"].isin(ids)].reset_index(drop=True)
 
-    series = fetch_series(engine, ids, f, grain)
+        series = fetch_series(conn, ids, f, grain)
+        if ids:
+            age_rows = pending_rows(sql.frame(conn, "trends_pending_age", center_ids=ids, date_from=f.date_from,
+                                              date_to=f.date_to, **age_bounds(today)), by_center)
+            ref_rows = sql.frame(conn, "trends_deleted_refs", center_ids=ids, date_from=f.date_from,
+                                 date_to=f.date_to)
+        else:
+            age_rows = ref_rows = pd.DataFrame()
+        candidates = fetch_spikes(conn, ids, f, rule)
     causes = causes_by_period(series, f, grain)
-    if ids:
-        age_rows = sql.frame(engine, "trends_pending_age", center_ids=ids, date_from=f.date_from,
-                             date_to=f.date_to, **age_bounds(today))
-        ref_rows = sql.frame(engine, "trends_deleted_refs", center_ids=ids, date_from=f.date_from, date_to=f.date_to)
-    else:
-        age_rows = ref_rows = pd.DataFrame()
-    spikes = name_spikes(flag_spikes(fetch_spikes(engine, ids, f, rule), rule), directory)
     return Trends(
         filters=f, grain=grain, by=by, directory=directory,
         volume=volume_by_period(series, f, grain),
@@ -413,7 +499,7 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
         breakdown=breakdown(directory, by_center, by),
         pending_age=pending_age(age_rows, directory),
         deleted_refs=deleted_refs(ref_rows, directory),
-        spikes=spikes,
+        spikes=name_spikes(flag_spikes(candidates, rule), directory),
         rule=rule,
         today=today,
     )

@@ -1,5 +1,6 @@
 """The Trends data equal the Sync Status report and independent counts over the detail rows, on both databases;
-the SQL spike baseline equals the pandas reference; the data functions are fast at 1,000 centers × 365 days."""
+the SQL spike baselines (stored for the default window, live for others) equal the pandas reference; the Trends
+rollups equal sums of the day rollup, also after a refresh from a date."""
 
 from __future__ import annotations
 
@@ -9,16 +10,22 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from syncstatus import ingest, rollup_trends
 from syncstatus.access import all_center_ids
 from syncstatus.reports import sync_status, trends
 from syncstatus.reports.filters import ReportFilters
 from syncstatus.schema import (
+    DAY_COUNT_COLUMNS,
+    SPIKE_BASELINE_DAYS,
     account,
     item,
     misc_journal,
     payment,
     sale_order,
     sale_order_line,
+    spike_baseline,
+    sync_center_day,
+    sync_center_period,
     sync_daily,
     sync_document,
 )
@@ -50,14 +57,34 @@ def test_series_totals_equal_the_sync_status_report(demo_engine, grain):
         assert int(t.causes["failed"].sum()) == got[("invoices", "failed")] + got[("misc_journals", "failed")]
 
 
-def test_month_grain_from_the_monthly_rollup_equals_daily_counts_summed_by_month(demo_engine):
+@pytest.mark.parametrize("grain", ["week", "month"])
+def test_week_and_month_grains_from_the_period_rollup_equal_daily_counts_summed(demo_engine, grain):
     ids = all_center_ids(demo_engine)
-    daily = trends.build(demo_engine, ids, WHOLE, "day", today=TODAY).volume
-    monthly = trends.build(demo_engine, ids, WHOLE, "month", today=TODAY).volume
-    daily = daily.assign(period=[trends.period_start(d, "month") for d in daily["period"]])
-    want = daily.groupby(["period", "report_line"])[list(trends.STATUSES)].sum()
-    got = monthly.set_index(["period", "report_line"])[list(trends.STATUSES)]
-    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+    for f in CASES:  # whole periods inside, partial ones at either end
+        daily = trends.build(demo_engine, ids, f, "day", today=TODAY)
+        coarse = trends.build(demo_engine, ids, f, grain, today=TODAY)
+        volume = daily.volume.assign(period=[trends.period_start(d, grain) for d in daily.volume["period"]])
+        want = volume.groupby(["period", "report_line"])[list(trends.STATUSES)].sum()
+        got = coarse.volume.set_index(["period", "report_line"])[list(trends.STATUSES)]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+        causes = daily.causes.assign(period=[trends.period_start(d, grain) for d in daily.causes["period"]])
+        want = causes.groupby(["period", "category"])["failed"].sum()
+        got = coarse.causes.set_index(["period", "category"])["failed"]
+        pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+
+
+def test_the_series_binds_cover_the_range_once():
+    short = [ReportFilters(date(2026, 3, 2), date(2026, 3, 8)), ReportFilters(date(2026, 3, 3), date(2026, 3, 8))]
+    for f in [*CASES, *short]:  # a whole Monday-to-Sunday week, and the same week less its Monday
+        for grain in ("day", "week", "month"):
+            b = trends.series_binds(f, grain)
+            days = [f.date_from + timedelta(days=i) for i in range((f.date_to - f.date_from).days + 1)]
+            whole = [d for d in days if b["period_from"] <= d < b["period_to"]]
+            edges = [d for d in days if d < b["head_end"] or d >= b["tail_start"]]
+            assert sorted(whole + edges) == days, (f, grain)
+            assert b["period_from"] == b["period_to"] or (
+                trends.period_start(b["period_from"], grain) == b["period_from"]
+                and trends.period_start(b["period_to"], grain) == b["period_to"]), (f, grain)
 
 
 def test_weeks_start_on_monday_and_cover_the_range(demo_engine):
@@ -78,9 +105,10 @@ def test_breakdown_by_center_equals_the_reports_rows(demo_engine):
     assert rates == sorted(rates, reverse=True)
 
 
-def test_pending_age_adds_up_to_the_pending_documents_of_the_range(demo_engine):
+@pytest.mark.parametrize("today", [TODAY, TODAY + timedelta(days=6)])  # later: the recent pending are over 7 days
+def test_pending_age_adds_up_to_the_pending_documents_of_the_range(demo_engine, today):
     ids = all_center_ids(demo_engine)
-    t = trends.build(demo_engine, ids, WHOLE, "day", today=TODAY)
+    t = trends.build(demo_engine, ids, WHOLE, "day", today=today)
     totals = report_totals(demo_engine, WHOLE)
     labels = [b[0] for b in trends.AGE_BUCKETS]
     assert int(t.pending_age[labels].sum().sum()) == totals[("invoices", "pending")] + totals[("misc_journals", "pending")]
@@ -90,10 +118,21 @@ def test_pending_age_adds_up_to_the_pending_documents_of_the_range(demo_engine):
             .where(sync_daily.c.status == "pending", sync_daily.c.report_line.in_(list(trends.LINES)),
                    sync_daily.c.sync_date.between(WHOLE.date_from, WHOLE.date_to))
             .group_by(sync_daily.c.center_id)).all())
+        rows = conn.execute(
+            sa.select(sync_daily.c.center_id, sync_daily.c.sync_date, sa.func.sum(sync_daily.c.documents))
+            .where(sync_daily.c.status == "pending", sync_daily.c.report_line.in_(list(trends.LINES)),
+                   sync_daily.c.sync_date.between(WHOLE.date_from, WHOLE.date_to))
+            .group_by(sync_daily.c.center_id, sync_daily.c.sync_date)).all()
+    by_bucket: dict[tuple[int, str], int] = {}
+    for cid, day, n in rows:  # bucketed here, day by day
+        key = (cid, labels[trends.age_bucket(trends._as_date(day), today)])
+        by_bucket[key] = by_bucket.get(key, 0) + int(n)
     assert not t.pending_age.empty
+    assert {b for _, b in by_bucket} >= ({labels[0]} if today == TODAY else {labels[2], labels[3]})
+    assert {(r["center_id"], b): r[b] for r in t.pending_age.to_dict("records") for b in labels if r[b]} == by_bucket
     for r in t.pending_age.to_dict("records"):
         assert r["oldest_sync_date"] == trends._as_date(oldest[r["center_id"]])
-        oldest_bucket = trends.AGE_BUCKETS[trends.age_bucket(r["oldest_sync_date"], TODAY)][0]
+        oldest_bucket = trends.AGE_BUCKETS[trends.age_bucket(r["oldest_sync_date"], today)][0]
         assert r[oldest_bucket] > 0 and all(r[b] == 0 for b in labels[labels.index(oldest_bucket) + 1:])
 
 
@@ -125,6 +164,67 @@ def test_spikes_found_in_sql_equal_the_pandas_reference(demo_engine, rule):
         assert got[col].astype(int).tolist() == want[col].astype(int).tolist(), col
     for col in ("rate", "base_mean", "base_std", "threshold"):
         assert got[col].tolist() == pytest.approx(want[col].tolist()), col
+
+
+def center_days(engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(sa.select(sync_center_day)).mappings().all())
+    df["sync_date"] = df["sync_date"].map(trends._as_date)
+    return df
+
+
+def check_trends_rollups(engine) -> None:
+    """sync_center_period = sync_center_day summed by Monday week and by month (in pandas); spike_baseline =
+    the pandas reference baseline over sync_center_day's failed and settled documents."""
+    days = center_days(engine)
+    counts = list(DAY_COUNT_COLUMNS)
+    with engine.connect() as conn:
+        periods = pd.DataFrame(conn.execute(sa.select(sync_center_period)).mappings().all())
+        stored = pd.DataFrame(conn.execute(sa.select(spike_baseline)).mappings().all())
+    periods["period_start"] = periods["period_start"].map(trends._as_date)
+    for grain in ("week", "month"):
+        want = days.assign(period_start=[trends.period_start(d, grain) for d in days["sync_date"]]) \
+            .groupby(["center_id", "period_start"])[counts].sum()
+        got = periods[periods["grain"] == grain].set_index(["center_id", "period_start"])[counts]
+        pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_dtype=False)
+    daily = days.assign(failed=days["inv_failed"] + days["mj_failed"])
+    daily["settled"] = daily["failed"] + daily["inv_processed"] + daily["mj_processed"]
+    want = trends.daily_baseline(daily[["center_id", "sync_date", "failed", "settled"]], SPIKE_BASELINE_DAYS) \
+        .set_index(["center_id", "sync_date"]).sort_index()
+    stored["sync_date"] = stored["sync_date"].map(trends._as_date)
+    got = stored.set_index(["center_id", "sync_date"]).sort_index()
+    assert list(got.index) == list(want.index)
+    for col in ("failed", "settled", "base_days"):
+        assert got[col].astype(int).tolist() == want[col].astype(int).tolist(), col
+    for col in ("rate", "base_mean", "base_square"):
+        assert got[col].astype(float).fillna(-1).tolist() == pytest.approx(want[col].astype(float).fillna(-1).tolist())
+
+
+def test_trends_rollups_equal_the_day_rollup_summed(demo_engine):
+    check_trends_rollups(demo_engine)
+
+
+def test_a_refresh_from_a_date_recounts_the_trends_rollups_from_there(engine, demo_bundle, tmp_path):
+    ingest.import_bundle(engine, demo_bundle)
+    with engine.begin() as conn:  # whatever the importer did, the whole history once
+        rollup_trends.refresh(conn, all_center_ids(engine), date(2000, 1, 1))
+    check_trends_rollups(engine)
+    # a second import fails one center's processed invoices of a mid-range week: its later baselines move
+    docs = pd.read_csv(demo_bundle / "documents.csv", dtype=str, keep_default_na=False)
+    changed_from = DEMO_END - timedelta(days=20)
+    first_center = sorted(set(docs["center_code"]))[0]
+    hit = (docs["center_code"] == first_center) & (docs["kind"] == "invoice") & (docs["status"] == "processed") \
+        & docs["sync_date"].between(changed_from.isoformat(), (changed_from + timedelta(days=3)).isoformat())
+    assert hit.sum() > 0
+    docs.loc[hit, "status"] = "failed"
+    second = tmp_path / "second"
+    second.mkdir()
+    docs[hit].to_csv(second / "documents.csv", index=False)
+    summary = ingest.import_bundle(engine, second)
+    assert summary.status != "failed", summary.error
+    with engine.begin() as conn:
+        rollup_trends.refresh(conn, all_center_ids(engine), changed_from)
+    check_trends_rollups(engine)
 
 
 def independent_blocked(engine, f: ReportFilters) -> dict[tuple[int, str, str], int]:

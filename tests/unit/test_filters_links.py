@@ -1,47 +1,9 @@
-"""Filters from URL parameters, month splitting for the rollups, and the links the app emits."""
+"""Filters from URL parameters and the links the app emits."""
 
 from datetime import date
 
-import pytest
-
 from syncstatus import links
-from syncstatus.reports.filters import ReportFilters, from_params, month_split, to_params
-
-
-def covered_days(split):
-    """Expand a month_split back into the set of days it reads, to check it covers the range exactly once."""
-    from datetime import timedelta
-
-    days = []
-    d = split["date_from"]
-    while d < split["head_end"] and d <= split["date_to"]:
-        days.append(d)
-        d += timedelta(days=1)
-    d = split["month_from"]
-    while d < split["month_to"]:
-        days.append(d)
-        d += timedelta(days=1)
-    d = max(split["tail_start"], split["date_from"])
-    while d <= split["date_to"]:
-        days.append(d)
-        d += timedelta(days=1)
-    return days
-
-
-@pytest.mark.parametrize("d0, d1", [
-    (date(2026, 1, 1), date(2026, 12, 31)),
-    (date(2026, 1, 15), date(2026, 3, 10)),
-    (date(2026, 2, 3), date(2026, 2, 20)),
-    (date(2024, 2, 29), date(2024, 3, 31)),
-    (date(2025, 12, 31), date(2026, 1, 1)),
-    (date(2026, 5, 1), date(2026, 5, 31)),
-    (date(2026, 5, 1), date(2026, 5, 30)),
-    (date(2026, 5, 2), date(2026, 5, 31)),
-])
-def test_month_split_covers_each_day_of_the_range_exactly_once(d0, d1):
-    days = covered_days(month_split(d0, d1))
-    assert len(days) == len(set(days)) == (d1 - d0).days + 1
-    assert min(days) == d0 and max(days) == d1
+from syncstatus.reports.filters import ReportFilters, from_params, to_params
 
 
 def test_filters_round_trip_through_url_parameters():
