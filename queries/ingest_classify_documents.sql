@@ -5,8 +5,11 @@
 --                 or the stored one has none, or more attempts) and differs in some column;
 --   new_from/new_to, old_from/old_to  the sync dates whose rollup changes: the staged dates of new rows and of
 --                 replacements that move the counts (sync date, status or failure category), and the stored
---                 dates those replacements leave.
+--                 dates those replacements leave;
+--   newest        the newest sync date staged for the center (data freshness).
+-- A staged row that a chunk insert (PostgreSQL) already stored matches its stored twin exactly: neither new nor changed.
 SELECT s.center_id,
+       MAX(s.sync_date) AS newest,
        COALESCE(SUM(CASE WHEN t.id IS NULL THEN 1 ELSE 0 END), 0) AS new_rows,
        COALESCE(SUM(CASE WHEN t.id IS NOT NULL
                           AND (s.last_attempt_at >= t.last_attempt_at OR t.last_attempt_at IS NULL

@@ -2,11 +2,16 @@
 
 A bundle is a folder or a .zip of `<entity>.csv` (or `<entity>.jsonl`) files, described by syncstatus.bundle
 and docs/DATA_FORMAT.md. One import is one database transaction for the data: files are read as streams in
-bundle.ENTITY_ORDER, each row is checked (types, allowed values, lengths, references, duplicate keys), good
-rows go in batches to a temporary staging table (COPY on PostgreSQL, executemany on SQLite), and set-based
-statements from queries/ingest_*.sql count new/changed rows and upsert them on their natural keys. Rejected
-rows are kept in `import_rejection` and in a CSV report named after the run. The `import_run` row is
-committed first (status 'running') so a failed import stays on record as 'failed' with its error.
+bundle.ENTITY_ORDER, a block of lines at a time (record by record where a block is not plain), each batch of rows
+is checked column by column (types, allowed values, lengths, references; row by row when a batch has a bad row),
+and good rows go to a temporary staging table with their place in the bundle: COPY on PostgreSQL, sent by a writer
+thread so that the server stores rows while Python reads on, executemany on SQLite. Set-based statements from
+queries/ingest_*.sql then reject later rows that repeat a natural key (naming both lines), count new/changed rows
+and upsert them on their natural keys; on PostgreSQL new documents are inserted chunk by chunk while the file is
+still being read. Nothing is kept in memory per row, so memory does not grow with the bundle. Rejected rows are
+kept in `import_rejection` and in a CSV report named after the run. The `import_run` row is committed first
+(status 'running') so a failed import stays on record as 'failed' with its error, and a run whose process died
+without a word (SIGKILL) is marked 'interrupted' by the next import.
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ import gc
 import io
 import json
 import operator
+import queue
 import re
 import sqlite3
 import sys
+import threading
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -36,6 +43,10 @@ from syncstatus import bundle, config, messages, rollup, schema, sql
 from syncstatus.db import utcnow
 
 BATCH_ROWS = 10_000
+BLOCK_BYTES = 1 << 20           # CSV read a block of whole lines at a time: about 10,000 documents
+CHUNK_ROWS = 100_000            # PostgreSQL: new documents are inserted every this many staged rows
+ANALYZE_ROWS = 100_000          # PostgreSQL: an import writing this many documents refreshes the ledger's statistics
+QUEUE_BLOCKS = 8                # batches waiting for the database writer, at most (bounds memory)
 RAW_ROW_CHARS = 10_000          # raw_row kept per rejection, at most
 PARSE_CACHE_SIZE = 20_000       # distinct (response, platform) pairs remembered per import
 REPORT_COLUMNS = ("file_name", "line_no", "column", "reason", "raw_row")
@@ -219,43 +230,92 @@ def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[s
     return members, ignored
 
 
-class _Lines:
-    """Decoded physical lines of a binary stream, remembering the current record's raw text and the first
-    encoding or NUL problem in it. Line 1 is the first line; a UTF-8 BOM at the start is dropped."""
+class _ByteLines:
+    """A binary stream's lines and how far they were consumed: whole blocks for the fast path, one line at a time
+    for the record reader. Lines handed back (a block the fast path declined) are read again first."""
 
     def __init__(self, stream: io.BufferedIOBase):
         self.stream = stream
+        self.back: deque[bytes] = deque()
+        self.tail = b""         # read ahead, not a whole line yet
+        self.line_no = 0        # lines consumed
+        self.offset = 0         # bytes consumed
+
+    def next_line(self) -> bytes | None:
+        if self.back:
+            b = self.back.popleft()
+        else:
+            b = self.tail + self.stream.readline()
+            self.tail = b""
+            if not b:
+                return None
+        self.line_no += 1
+        self.offset += len(b)
+        return b
+
+    def block(self, size: int) -> bytes:
+        """About `size` bytes of whole lines (the file's last line may lack its line end), b"" at the end; consumed
+        by consume() or given back by hand_back()."""
+        data = self.tail + self.stream.read(size)
+        while True:
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                self.tail = data[cut:]
+                return data[:cut]
+            more = self.stream.read(size)
+            if not more:
+                self.tail = b""
+                return data
+            data += more
+
+    def consume(self, data: bytes, lines: int) -> None:
+        self.line_no += lines
+        self.offset += len(data)
+
+    def hand_back(self, data: bytes) -> None:
+        *lines, last = data.split(b"\n")
+        self.back.extend(line + b"\n" for line in lines)
+        if last:
+            self.back.append(last)
+
+
+class _Lines:
+    """Decoded physical lines, remembering the current record's raw text and the first encoding or NUL problem in it.
+    Line 1 is the first line; a UTF-8 BOM at the start of the file is dropped."""
+
+    def __init__(self, src: _ByteLines):
+        self.src = src
         self.buf: list[str] = []
         self.problem: str | None = None
-        self.line_no = 0
         self.eof = False
 
+    @property
+    def line_no(self) -> int:
+        return self.src.line_no
+
     def __iter__(self) -> Iterator[str]:
-        offset = 0
-        n = 0
+        src = self.src
         buf = self.buf
-        decoder_error = UnicodeDecodeError
-        first = True
-        for b in self.stream:
-            n += 1
+        while True:
+            b = src.next_line()
+            if b is None:
+                self.eof = True
+                return
+            n = src.line_no
+            start = src.offset - len(b)
             try:
                 s = b.decode("utf-8")
-            except decoder_error as exc:
+            except UnicodeDecodeError as exc:
                 s = b.decode("utf-8", "replace")
                 if self.problem is None:
-                    self.problem = (f"not valid UTF-8 at byte offset {offset + exc.start} (line {n}): "
+                    self.problem = (f"not valid UTF-8 at byte offset {start + exc.start} (line {n}): "
                                     "save the file as UTF-8")
-            if first:
-                first = False
-                if s.startswith("\ufeff"):
-                    s = s[1:]
+            if start == 0 and s.startswith("\ufeff"):
+                s = s[1:]
             if "\x00" in s and self.problem is None:
                 self.problem = f"contains a NUL character (line {n}): is this a text file?"
-            offset += len(b)
-            self.line_no = n
             buf.append(s)
             yield s
-        self.eof = True
 
     def take(self) -> tuple[str, str | None]:
         """The raw text of the record just read and its problem; resets both."""
@@ -271,10 +331,17 @@ Record = tuple[int, "list[str] | None", "str | None", str]
 
 
 def _csv_records(stream: io.BufferedIOBase) -> Iterator[Record]:
-    lines = _Lines(stream)
+    """Every record of a CSV stream, one at a time."""
+    return _record_run(_ByteLines(stream), until_caught_up=False)
+
+
+def _record_run(src: _ByteLines, until_caught_up: bool) -> Iterator[Record]:
+    """Records one at a time with what is wrong with each; with until_caught_up, only until the lines handed back
+    are read (a record that goes on past them is finished)."""
+    lines = _Lines(src)
     reader = csv.reader(iter(lines))
-    start = 1
-    while True:
+    start = src.line_no + 1
+    while not until_caught_up or src.back:
         try:
             fields = next(reader)
         except StopIteration:
@@ -282,21 +349,81 @@ def _csv_records(stream: io.BufferedIOBase) -> Iterator[Record]:
         except csv.Error as exc:
             raw, problem = lines.take()
             yield start, None, problem or f"cannot be read as CSV: {exc}", raw
-            start = lines.line_no + 1
+            start = src.line_no + 1
             continue
         raw, problem = lines.take()
         if not fields and problem is None:   # blank line
-            start = lines.line_no + 1
+            start = src.line_no + 1
             continue
         if problem is None and lines.eof and raw.count('"') % 2 == 1:
             problem = (f"unterminated quoted value starting on line {start}: the file seems cut off "
                        "(a closing \" is missing)")
         yield start, fields, problem, raw
-        start = lines.line_no + 1
+        start = src.line_no + 1
+
+
+@dataclass
+class _Block:
+    """Lines that are plainly rows: each line one record of the header's width."""
+
+    start: int                  # line number of the first line
+    fields: list[list[str]]
+    lines: list[str]            # each row's raw text (its line without the line end)
+
+
+def _read_block(data: bytes, start: int, width: int) -> _Block | None:
+    """Whole lines parsed in one go when they are plainly rows: valid UTF-8 without NUL, ending with a line end,
+    every line one record of `width` fields. Anything else (a value spanning lines, a blank line, a stray quote, a
+    short row…) gives None, and the record reader reads the lines again and says what is wrong."""
+    if not data.endswith(b"\n") or b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\n")
+    lines.pop()
+    try:
+        fields = list(csv.reader(lines, strict=True))   # strict: a quoted value left open raises
+    except csv.Error:
+        return None
+    if len(fields) != len(lines) or set(map(len, fields)) != {width}:
+        return None
+    return _Block(start, fields, lines)
+
+
+def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None) -> Iterator[_Block | Record]:
+    """The rows after the header: blocks of plain rows, and single records where a block is not plain."""
+    while True:
+        data = src.block(block_bytes or BLOCK_BYTES)
+        if not data:
+            return
+        block = _read_block(data, src.line_no + 1, width)
+        if block is not None:
+            src.consume(data, len(block.lines))
+            yield block
+        else:
+            src.hand_back(data)
+            yield from _record_run(src, until_caught_up=True)
+
+
+def _csv_raw_rows(stream: io.BufferedIOBase) -> Iterator[tuple[int, str]]:
+    """(line number, raw text) of every record of a CSV file, header included, read the way the import read it."""
+    src = _ByteLines(stream)
+    header = next(_record_run(src, until_caught_up=False), None)
+    if header is None:
+        return
+    yield header[0], header[3]
+    width = len(header[1]) if header[1] is not None else -1
+    for item in _csv_items(src, width):
+        if type(item) is _Block:
+            yield from zip(range(item.start, item.start + len(item.lines)), item.lines, strict=True)
+        else:
+            yield item[0], item[3]
 
 
 def _jsonl_records(stream: io.BufferedIOBase) -> Iterator[tuple[int, dict | None, str | None, str]]:
-    lines = _Lines(stream)
+    lines = _Lines(_ByteLines(stream))
     for s in lines:
         raw, problem = lines.take()
         n = lines.line_no
@@ -676,15 +803,25 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 PARSED_STATUSES = frozenset({"failed", "pending"})
 
 
-def stage_table(entity: str) -> sa.Table:
-    """The TEMPORARY staging table of an entity: the target's columns and types, no constraints."""
+def stage_table(entity: str, suffix: str = "") -> sa.Table:
+    """A TEMPORARY staging table of an entity: the target's columns and types, no constraints, and `src`, where in
+    the bundle the row was (file index * 2**32 + line number)."""
     target = schema.metadata.tables[bundle.ENTITIES[entity].table]
     cols = [sa.Column(c, target.c[c].type) for c in STAGE_COLUMNS[entity]]
-    return sa.Table(f"stage_{entity}", sa.MetaData(), *cols, prefixes=["TEMPORARY"])
+    return sa.Table(f"stage_{entity}{suffix}", sa.MetaData(), *cols, sa.Column("src", sa.BigInteger),
+                    prefixes=["TEMPORARY"])
 
 
 def _clip(value: str | None, limit: int) -> str | None:
     return value if value is None or len(value) <= limit else value[:limit]
+
+
+def _earliest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 class _Context:
@@ -694,17 +831,20 @@ class _Context:
         self.conn = conn
         self.run_id = run_id
         self.sqlite = conn.dialect.name == "sqlite"
+        self.postgres = conn.dialect.name == "postgresql"
         self.true = 1 if self.sqlite else True
         self.zones: dict[str, int] = {}
         self.center_ids: dict[str, int] = {}
+        self.center_codes: dict[int, str] = {}
         self.platforms: dict[str, str] = {}
         self.rejected_centers: dict[str, str] = {}   # center_code -> where its row was rejected
         self.rejected_zones: dict[str, str] = {}
         self.touched: set[int] = set()
-        self.newest: dict[int, str] = {}
+        self.newest: dict[int, date] = {}
         self.config_changed: set[int] = set()
         self.doc_ranges: dict[int, tuple[date, date]] = {}
         self._parsed: dict[tuple[str | None, str | None], messages.ParsedResponse] = {}
+        self.writer = _Writer(conn, threaded=self.postgres)
 
     def load_zones(self) -> None:
         self.zones = {code: int(i) for code, i in sql.execute(self.conn, "ingest_zone_codes")}
@@ -712,6 +852,7 @@ class _Context:
     def load_centers(self) -> None:
         rows = sql.execute(self.conn, "ingest_center_codes").all()
         self.center_ids = {code: int(i) for code, i, _ in rows}
+        self.center_codes = {i: code for code, i in self.center_ids.items()}
         self.platforms = {code: p for code, _, p in rows}
 
     def center_id_column(self, codes: list[str]) -> list[int]:
@@ -719,6 +860,19 @@ class _Context:
 
     def zone_id_column(self, codes: list[str]) -> list[int]:
         return _id_column(codes, self.zones, self.rejected_zones, "zone", "zones.csv")
+
+    def documents_changed(self, center_id: int, first: date | str | None, last: date | str | None) -> None:
+        """Sync dates of a center whose documents changed (their rollup is recounted)."""
+        if first is None or last is None:
+            return
+        lo, hi = rollup._as_date(first, rollup.MIN_DATE), rollup._as_date(last, rollup.MAX_DATE)
+        old = self.doc_ranges.get(center_id)
+        self.doc_ranges[center_id] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+
+    def documents_seen(self, center_id: int, newest: date | str | None) -> None:
+        """The newest sync date a center's staged documents brought."""
+        if newest is not None:
+            self.newest[center_id] = _latest(self.newest.get(center_id), rollup._as_date(newest, rollup.MIN_DATE))
 
     def parse(self, raw: str | None, platform: str | None) -> messages.ParsedResponse:
         key = (raw, platform)
@@ -734,13 +888,16 @@ class _Context:
 Columns = list[list[Any]]
 
 
+def _or_default(values: list[Any], default: Any) -> list[Any]:
+    return [default if v is None else v for v in values] if None in values else values
+
+
 def _build_zones(ctx: _Context, c: Columns) -> Columns:
     return [c[0], c[1]]
 
 
 def _build_centers(ctx: _Context, c: Columns) -> Columns:
-    return [c[0], c[1], ctx.zone_id_column(c[2]), c[3], [v or "UTC" for v in c[4]],
-            [ctx.true if v is None else v for v in c[5]]]
+    return [c[0], c[1], ctx.zone_id_column(c[2]), c[3], [v or "UTC" for v in c[4]], _or_default(c[5], ctx.true)]
 
 
 def _build_center_rest(ctx: _Context, c: Columns) -> Columns:
@@ -749,15 +906,15 @@ def _build_center_rest(ctx: _Context, c: Columns) -> Columns:
 
 
 def _build_sync_jobs(ctx: _Context, c: Columns) -> Columns:
-    return [ctx.center_id_column(c[0]), c[1], c[2], [v or "" for v in c[3]]]
+    return [ctx.center_id_column(c[0]), c[1], c[2], _or_default(c[3], "")]
 
 
 def _build_job_runs(ctx: _Context, c: Columns) -> Columns:
-    return [ctx.center_id_column(c[0]), c[1], c[2], c[3], c[4], [v or 0 for v in c[5]], [v or 0 for v in c[6]], c[7]]
+    return [ctx.center_id_column(c[0]), c[1], c[2], c[3], c[4], _or_default(c[5], 0), _or_default(c[6], 0), c[7]]
 
 
 def _build_accounts(ctx: _Context, c: Columns) -> Columns:
-    return [ctx.center_id_column(c[0]), c[1], c[2], c[3], [ctx.true if v is None else v for v in c[4]], c[5], c[6]]
+    return [ctx.center_id_column(c[0]), c[1], c[2], c[3], _or_default(c[4], ctx.true), c[5], c[6]]
 
 
 def _build_items(ctx: _Context, c: Columns) -> Columns:
@@ -777,22 +934,23 @@ def _build_items(ctx: _Context, c: Columns) -> Columns:
 def _build_documents(ctx: _Context, c: Columns) -> Columns:
     ids = ctx.center_id_column(c[0])
     n = len(ids)
-    codes, statuses, ext, raws = c[0], c[5], list(c[9]), c[10]
+    codes, statuses, ext, raws = c[0], c[5], c[9], c[10]
     rcode: list[str | None] = [None] * n
     category: list[str | None] = [None] * n
     message: list[str | None] = [None] * n
     reference: list[str | None] = [None] * n
-    platforms = ctx.platforms
     parsed = PARSED_STATUSES
-    for i in range(n):
-        raw = raws[i]
-        if statuses[i] in parsed or (raw and ext[i] is None):
-            p = ctx.parse(raw, platforms.get(codes[i]))
+    todo = [i for i, (s, raw, e) in enumerate(zip(statuses, raws, ext, strict=True)) if s in parsed or (raw and e is None)]
+    if todo:
+        platforms = ctx.platforms
+        ext = list(ext)
+        for i in todo:
+            p = ctx.parse(raws[i], platforms.get(codes[i]))
             rcode[i], category[i], message[i] = _clip(p.code, 60), _clip(p.category, 40), p.message
             reference[i] = _clip(p.reference, 200)
             if ext[i] is None and p.external_ref:
                 ext[i] = _clip(p.external_ref, 100)
-    return [ids, c[1], c[2], c[3], c[4], statuses, c[6], [v or 0 for v in c[7]], c[8], ext, raws,
+    return [ids, c[1], c[2], c[3], c[4], statuses, c[6], _or_default(c[7], 0), c[8], ext, raws,
             rcode, category, message, reference]
 
 
@@ -814,47 +972,287 @@ BUILDERS: dict[str, Callable[[_Context, Columns], Columns]] = {
 
 
 # --------------------------------------------------------------------------------------------------
-# Staging writes
+# Staging writes: COPY text built column by column, sent by a writer thread on PostgreSQL
 # --------------------------------------------------------------------------------------------------
-class _Stage:
-    def __init__(self, conn: Connection, entity: str):
+COPY_NULL = "\\N"
+_COPY_BOOL = {True: "t", False: "f", None: COPY_NULL}
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
+
+
+def _copy_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_kind(column: sa.Column) -> str:
+    if isinstance(column.type, sa.Boolean):
+        return "bool"
+    return "int" if isinstance(column.type, sa.Integer) else "text"
+
+
+def copy_text(cols: Columns, kinds: tuple[str, ...]) -> str:
+    """Staging columns as the text format of COPY: a line per row, tab-separated, \\N for no value, backslash
+    escapes in text. Built column by column (what needs no escaping is not escaped)."""
+    out: list[list[str] | tuple[str, ...]] = []
+    for col, kind in zip(cols, kinds, strict=True):
+        if kind == "int":
+            col = [COPY_NULL if v is None else str(v) for v in col] if None in col else list(map(str, col))
+        elif kind == "bool":
+            col = list(map(_COPY_BOOL.__getitem__, col))
+        else:
+            text = "".join(filter(None, col))
+            if any(ch in text for ch in _COPY_SPECIAL):
+                col = [v if v is None else _copy_escape(v) for v in col]
+            if None in col:
+                col = [COPY_NULL if v is None else v for v in col]
+        out.append(col)
+    return "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
+
+
+class _Writer:
+    """The import's database work while its files are read, done in the order it is handed over. On PostgreSQL it
+    runs on a thread of its own, so that the server stores one block of rows (and inserts a chunk of documents)
+    while Python reads and validates the next: two processes, both cores busy. A short queue between the two
+    bounds memory. On SQLite the work is done at once, in the calling thread."""
+
+    def __init__(self, conn: Connection, threaded: bool):
         self.conn = conn
+        self._copy: tuple[str, ExitStack, Any] | None = None   # (table, its resources, the open COPY)
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.queue: queue.Queue | None = None
+        self.thread: threading.Thread | None = None
+        if threaded:
+            self.queue = queue.Queue(QUEUE_BLOCKS)
+            self.thread = threading.Thread(target=self._run, name="syncstatus-import-writer", daemon=True)
+            self.thread.start()
+
+    def submit(self, fn: Callable[..., None], *args: Any, copying: bool = False) -> None:
+        """Have fn(*args) done in turn; it runs statements, so an open COPY is finished first unless `copying`
+        (fn only adds to the COPY)."""
+        if self.queue is None:
+            self._do(fn, args, copying)
+            return
+        if self.error is not None:
+            raise self.error
+        self.queue.put((fn, args, copying))
+
+    def wait(self) -> None:
+        """Return once everything handed over is done and no COPY is open; raise what the writer failed with."""
+        self.submit(self.end_copy)
+        if self.queue is not None:
+            done = threading.Event()
+            self.queue.put((None, (done,), False))
+            done.wait()
+            if self.error is not None:
+                raise self.error
+
+    def _do(self, fn: Callable[..., None], args: tuple, copying: bool) -> None:
+        if not copying:
+            self.end_copy()
+        fn(*args)
+
+    def close(self, failed: bool) -> None:
+        """Stop the thread; after a failure, drop the work still queued (the transaction rolls back anyway)."""
+        if self.queue is not None and self.thread is not None and self.thread.is_alive():
+            self.cancelled = failed
+            self.queue.put(None)
+            self.thread.join()
+        if failed:
+            self._abort_copy()
+        else:
+            self.end_copy()
+
+    def _run(self) -> None:
+        assert self.queue is not None
+        while True:
+            job = self.queue.get()
+            if job is None:
+                return
+            fn, args, copying = job
+            if fn is None:         # wait()'s marker
+                args[0].set()
+            elif self.error is None and not self.cancelled:
+                try:
+                    self._do(fn, args, copying)
+                except BaseException as exc:   # handed to the reading thread at its next submit or wait
+                    self.error = exc
+                    self._abort_copy()
+
+    # -- COPY, on the writer's side ---------------------------------------------------------------------
+    def copy(self, table: str, columns: tuple[str, ...], text: str) -> None:
+        """Append COPY text to a staging table, keeping one COPY open across blocks."""
+        if self._copy is not None and self._copy[0] != table:
+            self.end_copy()
+        if self._copy is None:
+            stack = ExitStack()
+            cur = stack.enter_context(self.conn.connection.driver_connection.cursor())
+            # identifiers of our own staging table, never data
+            cp = stack.enter_context(cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN"))
+            self._copy = (table, stack, cp)
+        self._copy[2].write(text)
+
+    def end_copy(self) -> None:
+        """Finish an open COPY: needed before any other statement."""
+        if self._copy is not None:
+            stack = self._copy[1]
+            self._copy = None
+            stack.close()
+
+    def _abort_copy(self) -> None:
+        if self._copy is not None:
+            stack = self._copy[1]
+            self._copy = None
+            with suppress(Exception):
+                stack.__exit__(RuntimeError, RuntimeError("import stopped"), None)
+
+
+# Entities whose new rows are inserted chunk by chunk while the bundle is read (PostgreSQL), with the staging
+# columns of their natural key: the ledger, by far the largest file.
+EAGER_KEYS: dict[str, tuple[str, ...]] = {"documents": ("center_id", "kind", "document_no")}
+
+
+class _Stage:
+    """An entity's staging tables and the rows written to them.
+
+    Every row goes to stage_<entity> with its place in the bundle (`src`), where set-based statements find repeated
+    keys and classify the rest at the end. For documents on PostgreSQL, rows go first to a chunk table; every
+    CHUNK_ROWS rows the chunk's documents whose key is not stored yet are inserted into the ledger at once
+    (ingest_insert_documents_chunk), so that the insert overlaps reading. A chunk whose rows were all inserted leaves
+    only its keys behind (stage_documents_keys, for naming the first line of a later duplicate); a chunk with stored
+    keys among it joins stage_documents for the end, and when most of a chunk was already stored (a re-import) the
+    rest of the file is staged for the end directly."""
+
+    def __init__(self, ctx: _Context, entity: str):
+        self.ctx = ctx
         self.entity = entity
         self.table = stage_table(entity)
-        self.columns = STAGE_COLUMNS[entity]
-        self.rows = 0
-        # A leftover of an interrupted import on a pooled connection (SQLite may have created it outside the
-        # transaction) must not stop this one.
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self.table.name}")
-        self.table.create(conn)
+        self.columns = tuple(c.name for c in self.table.c)
+        self.kinds = tuple(_copy_kind(c) for c in self.table.c)
+        self.rows = 0          # staged
+        self.pending = 0       # in stage_<entity>, for the set-based statements at the end
+        self.inserted = 0      # inserted chunk by chunk
+        self.eager = ctx.postgres and entity in EAGER_KEYS
+        self.chunk: sa.Table | None = None
+        self.keys: sa.Table | None = None
+        self.chunk_rows = 0
+        self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
+        self.present: set[int] = set()
+        tables = [self.table]
+        if ctx.postgres and entity in EAGER_KEYS:
+            target = schema.metadata.tables[bundle.ENTITIES[entity].table]
+            self.chunk = stage_table(entity, "_chunk")
+            self.keys = sa.Table(f"stage_{entity}_keys", sa.MetaData(),
+                                 *(sa.Column(k, target.c[k].type) for k in EAGER_KEYS[entity]),
+                                 sa.Column("src", sa.BigInteger), prefixes=["TEMPORARY"])
+            tables += [self.chunk, self.keys]
+            # centers with documents before the current chunk: only their rows need a look at the ledger
+            self.present = {int(r.center_id) for r in sql.execute(ctx.conn, f"ingest_{entity}_centers")}
+        for t in tables:
+            # A leftover of an interrupted import on a pooled connection (SQLite may have created it outside the
+            # transaction) must not stop this one.
+            ctx.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t.name}")
+            t.create(ctx.conn)
+        self.tables = tables
 
-    def write(self, batch: list[tuple]) -> None:
-        if not batch:
+    def write(self, cols: Columns, srcs: list[int]) -> None:
+        """Hand a batch of staging columns (and their places) to the writer."""
+        if not srcs:
             return
-        cols = ", ".join(self.columns)  # identifiers of our own staging table, never data
-        if self.conn.dialect.name == "postgresql":
-            raw = self.conn.connection.driver_connection
-            with raw.cursor() as cur, cur.copy(f"COPY {self.table.name} ({cols}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for row in batch:
-                    write_row(row)
+        if self.ctx.postgres:
+            spans = _date_spans(cols[0], cols[3]) if self.eager else None
+            self.ctx.writer.submit(self._copy, copy_text([*cols, srcs], self.kinds), len(srcs), spans, copying=True)
         else:
-            marks = ", ".join("?" for _ in self.columns)
-            self.conn.exec_driver_sql(f"INSERT INTO {self.table.name} ({cols}) VALUES ({marks})", batch)
-        self.rows += len(batch)
+            self.ctx.writer.submit(self._insert, list(zip(*cols, srcs, strict=True)))
+
+    def _insert(self, rows: list[tuple]) -> None:
+        marks = ", ".join("?" for _ in self.columns)
+        self.ctx.conn.exec_driver_sql(f"INSERT INTO {self.table.name} ({', '.join(self.columns)}) VALUES ({marks})",
+                                      rows)
+        self.rows += len(rows)
+        self.pending += len(rows)
+
+    # -- on the writer's side (PostgreSQL) ----------------------------------------------------------------
+    def _copy(self, text: str, n: int, spans: dict[int, list[str]] | None) -> None:
+        self.rows += n
+        if not self.eager:
+            self.ctx.writer.copy(self.table.name, self.columns, text)
+            self.pending += n
+            return
+        assert self.chunk is not None and spans is not None
+        self.ctx.writer.copy(self.chunk.name, self.columns, text)
+        self.chunk_rows += n
+        for cid, (lo, hi) in spans.items():
+            span = self.chunk_spans.setdefault(cid, [lo, hi])
+            span[0], span[1] = min(span[0], lo), max(span[1], hi)
+        if self.chunk_rows >= CHUNK_ROWS:
+            self.insert_chunk()
+
+    def insert_chunk(self) -> None:
+        """Insert the chunk's new documents; keep what the end still needs of the chunk."""
+        if not self.chunk_rows or self.chunk is None:
+            return
+        ctx = self.ctx
+        ctx.writer.end_copy()
+        fresh = [cid for cid in self.chunk_spans if cid not in self.present]
+        inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk", run_id=ctx.run_id,
+                               fresh_centers=fresh).rowcount
+        self.present.update(self.chunk_spans)
+        if inserted:   # the chunk's sync dates: exactly those of the new rows when all were new, else a cover
+            for cid, (first, last) in self.chunk_spans.items():
+                ctx.documents_changed(cid, first, last)
+                if inserted == self.chunk_rows:
+                    ctx.documents_seen(cid, last)
+        if inserted == self.chunk_rows:
+            sql.execute(ctx.conn, f"ingest_keep_{self.entity}_chunk_keys")
+        else:
+            sql.execute(ctx.conn, f"ingest_keep_{self.entity}_chunk_rows")
+            self.pending += self.chunk_rows
+            if 2 * inserted < self.chunk_rows:   # mostly stored already: the rest is classified at the end
+                self.eager = False
+        ctx.conn.exec_driver_sql(f"TRUNCATE {self.chunk.name}")
+        self.inserted += inserted
+        self.chunk_rows = 0
+        self.chunk_spans = {}
 
     def analyze(self) -> None:
         """PostgreSQL: statistics for the planner before the set-based statements join staging to the target."""
-        self.conn.exec_driver_sql(f"ANALYZE {self.table.name}")
+        self.ctx.conn.exec_driver_sql(f"ANALYZE {self.table.name}")
 
     def drop(self) -> None:
-        self.table.drop(self.conn)
+        for t in self.tables:
+            t.drop(self.ctx.conn)
 
 
 # --------------------------------------------------------------------------------------------------
 # Loading one entity
 # --------------------------------------------------------------------------------------------------
 Pending = tuple[int, "list[str]", str]  # (line_no, values, raw text)
+
+
+class _RawRows:
+    """The raw text of some lines of an entity's files, read again forward (at most once per file): the rows a
+    set-based statement rejected after staging, for the rejection report."""
+
+    def __init__(self, members: list[_Member], stack: ExitStack):
+        self.members = members
+        self.stack = stack
+        self.file = -1
+        self.rows: Iterator[tuple[int, str]] = iter(())
+        self.at: tuple[int, str] = (0, "")
+
+    def get(self, file_index: int, line_no: int) -> str | None:
+        if file_index != self.file:
+            self.file = file_index
+            member = self.members[file_index]
+            stream = self.stack.enter_context(member.open())
+            if member.fmt == "csv":
+                self.rows = _csv_raw_rows(stream)
+            else:
+                self.rows = ((n, raw) for n, _, _, raw in _jsonl_records(stream))
+            self.at = (0, "")
+        while self.at[0] < line_no:
+            self.at = next(self.rows, (sys.maxsize, ""))
+        return self.at[1] if self.at[0] == line_no else None
 
 
 class _EntityLoader:
@@ -867,15 +1265,13 @@ class _EntityLoader:
         self.rejections = rejections
         self.progress = progress
         self.build = BUILDERS[entity.name]
-        self.key_idx = [entity.column_names.index(k) for k in entity.key]
         self.key_text = ", ".join(entity.key)
         self.center_scoped = entity.refs.get("center_code") == "centers"
-        self.seen: dict[tuple, int] = {}        # natural key -> (file index << 32) | line number
-        self.files: list[str] = []
+        self.members: list[_Member] = []       # the files read, in order: src's file index
         self.converters = [make_converter(c, _db_column(entity, c), ctx.sqlite) for c in entity.columns]
         self.bulk = [make_bulk_converter(c, _db_column(entity, c), ctx.sqlite) for c in entity.columns]
         self.required = [c.required for c in entity.columns]
-        self.stage = _Stage(ctx.conn, entity.name)
+        self.stage = _Stage(ctx, entity.name)
         self.pending: list[Pending] = []
         self.staged_codes: list[str] = []   # centers staged, for "touched"
 
@@ -890,42 +1286,37 @@ class _EntityLoader:
             if into is not None:
                 into.setdefault(code, f"{file_name} line {line_no}")
 
+    def flush_rejections(self) -> None:
+        rows = self.rejections.take_pending()
+        if rows:
+            self.ctx.writer.submit(_insert_rejections, self.ctx.conn, rows)
+
     # -- batches ---------------------------------------------------------------------------------
     def process(self, file_name: str, positions: list[int], bar=None) -> None:
         """Validate, stage and count the pending rows: the whole batch column by column when it is clean,
         else row by row, rejecting the bad rows with their reasons."""
         rows, self.pending = self.pending, []
-        staged: list[tuple] = []
         if rows:
             try:
-                staged = self._fast(file_name, rows, positions)
+                staged = self._fast(rows, positions)
+                lines = list(map(_first, rows))
             except (_Refused, _Bad, ValueError, KeyError, TypeError, ArithmeticError):
-                staged = self._slow(file_name, rows, positions)
+                staged, lines = self._slow(file_name, rows, positions)
             if bar is not None:
                 bar.update(len(rows))
-        self._stage_batch(staged, self.rejections.take_pending())
+            self.stage.write(staged, list(map((len(self.members) - 1 << 32).__or__, lines)))
+        self.flush_rejections()
 
-    def _tag(self, file_name: str) -> int:
-        if not self.files or self.files[-1] != file_name:
-            self.files.append(file_name)
-        return (len(self.files) - 1) << 32
-
-    def _commit(self, keys: dict[tuple, int], cols: Columns, staged_cols: Columns) -> None:
-        """Remember the staged rows' keys (for duplicates) and what they touched."""
-        self.seen.update(keys)
+    def _commit(self, cols: Columns, staged_cols: Columns) -> None:
+        """Remember what the staged rows touched."""
         if self.center_scoped:
             self.ctx.touched.update(staged_cols[0])
         elif self.entity.name == "centers":
             self.staged_codes.extend(cols[0])
-        if self.entity.name == "documents":
-            newest = self.ctx.newest
-            for cid, d in zip(staged_cols[0], staged_cols[3], strict=True):
-                if d > newest.get(cid, ""):
-                    newest[cid] = d
 
-    def _fast(self, file_name: str, rows: list[Pending], positions: list[int]) -> list[tuple]:
+    def _fast(self, rows: list[Pending], positions: list[int]) -> Columns:
         n = len(rows)
-        fields = [r[1] for r in rows]
+        by_position = list(zip(*map(_second, rows), strict=True))
         cols: Columns = []
         for pos, bulk, required in zip(positions, self.bulk, self.required, strict=True):
             if pos < 0:
@@ -933,7 +1324,7 @@ class _EntityLoader:
                     raise _Refused
                 cols.append([None] * n)
                 continue
-            vals = list(map(str.strip, map(operator.itemgetter(pos), fields)))
+            vals = list(map(str.strip, by_position[pos]))
             if "" in vals:
                 if required:
                     raise _Refused
@@ -944,18 +1335,13 @@ class _EntityLoader:
                 cols.append(out)
             else:
                 cols.append(bulk(vals))
-        tag = self._tag(file_name)
-        keys = zip(*(cols[i] for i in self.key_idx), strict=True)
-        batch_keys = dict(zip(keys, (tag | r[0] for r in rows), strict=True))
-        if len(batch_keys) != n or not self.seen.keys().isdisjoint(batch_keys):
-            raise _Refused   # a duplicate key: the row-by-row path names both lines
         staged_cols = self.build(self.ctx, cols)
-        self._commit(batch_keys, cols, staged_cols)
-        return list(zip(*staged_cols, strict=True))
+        self._commit(cols, staged_cols)
+        return staged_cols
 
-    def _slow(self, file_name: str, rows: list[Pending], positions: list[int]) -> list[tuple]:
+    def _slow(self, file_name: str, rows: list[Pending], positions: list[int]) -> tuple[Columns, list[int]]:
         staged: list[tuple] = []
-        tag = self._tag(file_name)
+        lines: list[int] = []
         columns = self.entity.columns
         first = positions[0]
         for line_no, values, raw in rows:
@@ -973,22 +1359,17 @@ class _EntityLoader:
                     except _Bad as bad:
                         bad.column = columns[i].name
                         raise
-                key = tuple(vals[i] for i in self.key_idx)
-                prev = self.seen.get(key)
-                if prev is not None:
-                    prev_file, prev_line = self.files[prev >> 32], prev & 0xFFFFFFFF
-                    where = f"line {prev_line}" if prev_file == file_name else f"{prev_file} line {prev_line}"
-                    shown = ", ".join(str(k) for k in key)
-                    raise _Bad(f"duplicate key ({self.key_text}) = ({shown}) also on {where}", self.key_text)
                 cols = [[v] for v in vals]
                 staged_cols = self.build(self.ctx, cols)
             except _Bad as bad:
                 code = values[first].strip() if first >= 0 else None
                 self.reject(file_name, line_no, bad.column, bad.reason, raw, code)
                 continue
-            self._commit({key: tag | line_no}, cols, staged_cols)
+            self._commit(cols, staged_cols)
             staged.append(tuple(c[0] for c in staged_cols))
-        return staged
+            lines.append(line_no)
+        ncols = len(STAGE_COLUMNS[self.entity.name])
+        return ([list(c) for c in zip(*staged, strict=True)] if staged else [[] for _ in range(ncols)]), lines
 
     def _bar(self, name: str):
         if not self.progress:
@@ -999,6 +1380,7 @@ class _EntityLoader:
 
     # -- files -----------------------------------------------------------------------------------
     def load_file(self, member: _Member) -> None:
+        self.members.append(member)
         bar = self._bar(member.name)
         try:
             with member.open() as stream:
@@ -1015,19 +1397,20 @@ class _EntityLoader:
         self.counts["read"] += n
         self.counts["rejected"] += n
         self.rejections.add(name, 1, column, f"{what}; the whole file ({n} rows) was not loaded", raw)
-        self._stage_batch([], self.rejections.take_pending())
+        self.flush_rejections()
 
     def _load_csv(self, name: str, stream: io.BufferedIOBase, bar) -> None:
-        records = _csv_records(stream)
-        header = next(records, None)
+        src = _ByteLines(stream)
+        header = next(_record_run(src, until_caught_up=False), None)
         expected = ", ".join(self.entity.column_names)
         if header is None:
             self.rejections.add(name, None, None, "the file is empty: expected a header row with the columns "
                                 f"{expected}", None)
             return
+        rest = _record_run(src, until_caught_up=False)
         _, fields, problem, raw = header
         if problem is not None or fields is None:
-            self._reject_file(name, records, None, f"the header row is unusable ({problem or 'cannot be read'})", raw)
+            self._reject_file(name, rest, None, f"the header row is unusable ({problem or 'cannot be read'})", raw)
             return
         names = [f.strip().lower() for f in fields]
         dupes = sorted({n for n in names if n and names.count(n) > 1})
@@ -1035,11 +1418,11 @@ class _EntityLoader:
         if missing:
             what = (f"missing required column {missing[0]!r}" if len(missing) == 1
                     else "missing required columns " + ", ".join(repr(m) for m in missing))
-            self._reject_file(name, records, ", ".join(missing),
+            self._reject_file(name, rest, ", ".join(missing),
                               f"{what} in the header (expected columns: {expected})", raw)
             return
         if dupes:
-            self._reject_file(name, records, ", ".join(dupes),
+            self._reject_file(name, rest, ", ".join(dupes),
                               "column " + ", ".join(repr(d) for d in dupes) + " appears more than once in the header",
                               raw)
             return
@@ -1050,27 +1433,31 @@ class _EntityLoader:
         positions = [names.index(c) if c in names else -1 for c in self.entity.column_names]
         width = len(names)
         counts = self.counts
-        pending = self.pending
         first = positions[0]
         read = 0
-        for line_no, fields, problem, raw in records:
+        for item in _csv_items(src, width):
+            if type(item) is _Block:
+                n = len(item.lines)
+                read += n
+                self.pending.extend(zip(range(item.start, item.start + n), item.fields, item.lines, strict=True))
+                if len(self.pending) >= BATCH_ROWS:
+                    self.process(name, positions, bar)
+                continue
+            line_no, fields, problem, raw = item
             read += 1
             if problem is None and len(fields) == width:
-                pending.append((line_no, fields, raw))
-                if len(pending) >= BATCH_ROWS:
+                self.pending.append((line_no, fields, raw))
+                if len(self.pending) >= BATCH_ROWS:
                     self.process(name, positions, bar)
-                    pending = self.pending
             elif problem is not None or fields is None:
-                if pending:  # keep the report in line order
+                if self.pending:  # keep the report in line order
                     self.process(name, positions, bar)
-                    pending = self.pending
                 code = fields[first].strip() if fields and len(fields) > first else None
                 self.reject(name, line_no, _problem_column(problem, fields, names), problem or "cannot be read",
                             raw, code)
             else:
-                if pending:
+                if self.pending:
                     self.process(name, positions, bar)
-                    pending = self.pending
                 cut = "" if raw.endswith("\n") else "; the file seems cut off here"
                 column = names[len(fields)] if len(fields) < width else None
                 code = fields[first].strip() if len(fields) > first else None
@@ -1084,13 +1471,11 @@ class _EntityLoader:
         positions = list(range(len(colnames)))
         known = set(colnames)
         unknown_seen: set[str] = set()
-        pending = self.pending
         for line_no, obj, problem, raw in _jsonl_records(stream):
             self.counts["read"] += 1
             if obj is None:
-                if pending:  # keep the report in line order
+                if self.pending:  # keep the report in line order
                     self.process(name, positions, bar)
-                    pending = self.pending
                 self.reject(name, line_no, None, problem or "cannot be read", raw)
                 continue
             if not known.issuperset(obj):
@@ -1098,68 +1483,119 @@ class _EntityLoader:
             values = [_json_text(obj.get(c)) for c in colnames]
             bad = _bad_characters(values)
             if bad is not None:
-                if pending:
+                if self.pending:
                     self.process(name, positions, bar)
-                    pending = self.pending
                 self.reject(name, line_no, colnames[bad[0]], bad[1], raw, values[0].strip())
                 continue
-            pending.append((line_no, values, raw))
-            if len(pending) >= BATCH_ROWS:
+            self.pending.append((line_no, values, raw))
+            if len(self.pending) >= BATCH_ROWS:
                 self.process(name, positions, bar)
-                pending = self.pending
         self.process(name, positions, bar)
         if unknown_seen:
             self.summary.notes.append(f"{name}: key(s) {', '.join(sorted(unknown_seen))} are not part of the "
                                       "format and were ignored")
 
     # -- database side -------------------------------------------------------------------------------
-    def _stage_batch(self, staged: list[tuple], rejection_rows: list[dict[str, Any]]) -> None:
-        """A batch's rejections into import_rejection, its good rows into staging."""
-        _insert_rejections(self.ctx.conn, rejection_rows)
-        self.stage.write(staged)
-
-    def finish(self) -> None:
-        """After the last file: count and write the staged rows set-based (one classifying SELECT, then one
-        upsert, or INSERT + UPDATE for documents), and refresh the lookups the next entities need."""
+    def _reject_duplicates(self) -> int:
+        """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many."""
         conn = self.ctx.conn
         name = self.entity.name
-        staged = self.stage.rows
-        if staged:
-            if conn.dialect.name == "postgresql":
-                self.stage.analyze()
+        stmt = sql.statement(f"ingest_duplicates_{name}", conn.dialect.name, {})
+        result = conn.execute(stmt, execution_options={"stream_results": True})
+        found = 0
+        with ExitStack() as stack:
+            raw_rows = _RawRows(self.members, stack)
+            while batch := result.fetchmany(BATCH_ROWS):
+                for src, first_src, *key in batch:
+                    member, line_no = self.members[src >> 32], src & 0xFFFFFFFF
+                    first_member, first_line = self.members[first_src >> 32], first_src & 0xFFFFFFFF
+                    where = (f"line {first_line}" if first_member is member
+                             else f"{first_member.name} line {first_line}")
+                    if self.center_scoped:
+                        key[0] = self.ctx.center_codes.get(key[0], key[0])
+                    shown = ", ".join(str(k) for k in key)
+                    self.reject(member.name, line_no, self.key_text,
+                                f"duplicate key ({self.key_text}) = ({shown}) also on {where}",
+                                raw_rows.get(src >> 32, line_no))
+                found += len(batch)
+                self.rejections.flush(conn)
+        result.close()
+        if found:
+            sql.execute(conn, f"ingest_drop_duplicates_{name}")
+        return found
+
+    def finish(self) -> None:
+        """After the last file: reject repeated keys, then count and write the staged rows set-based (one
+        classifying SELECT, then one upsert, or INSERT + UPDATE for documents), and refresh the lookups the next
+        entities need."""
+        ctx = self.ctx
+        conn = ctx.conn
+        name = self.entity.name
+        stage = self.stage
+        ctx.writer.submit(stage.insert_chunk)
+        ctx.writer.wait()
+        duplicates = self._reject_duplicates() if stage.pending else 0
+        stage.pending -= duplicates
+        new = changed = 0
+        if stage.pending:
+            if ctx.postgres:
+                stage.analyze()
             rows = sql.execute(conn, f"ingest_classify_{name}").mappings().all()
             new = sum(int(r["new_rows"] or 0) for r in rows)
             changed = sum(int(r["changed_rows"] or 0) for r in rows)
             if name == "sync_configs":
-                self.ctx.config_changed.update(int(r["center_id"]) for r in rows
-                                               if (r["new_rows"] or 0) + (r["changed_rows"] or 0))
+                ctx.config_changed.update(int(r["center_id"]) for r in rows
+                                          if (r["new_rows"] or 0) + (r["changed_rows"] or 0))
             elif name == "documents":
                 for r in rows:
-                    lo = [rollup._as_date(d, rollup.MIN_DATE) for d in (r["new_from"], r["old_from"]) if d is not None]
-                    hi = [rollup._as_date(d, rollup.MAX_DATE) for d in (r["new_to"], r["old_to"]) if d is not None]
-                    if lo and hi:
-                        self.ctx.doc_ranges[int(r["center_id"])] = (min(lo), max(hi))
+                    cid = int(r["center_id"])
+                    ctx.documents_seen(cid, r["newest"])
+                    ctx.documents_changed(cid, _earliest(*_dates(r["new_from"], r["old_from"])),
+                                          _latest(*_dates(r["new_to"], r["old_to"])))
             if name == "documents":
                 if new:
-                    sql.execute(conn, "ingest_insert_documents", run_id=self.ctx.run_id)
+                    sql.execute(conn, "ingest_insert_documents", run_id=ctx.run_id)
                 if changed:
-                    sql.execute(conn, "ingest_update_documents", run_id=self.ctx.run_id)
+                    sql.execute(conn, "ingest_update_documents", run_id=ctx.run_id)
             elif new or changed:
                 sql.execute(conn, f"ingest_upsert_{name}")
-            self.counts["loaded"] += new
-            self.counts["updated"] += changed
-            self.counts["unchanged"] += staged - new - changed
-        self.stage.drop()
+        loaded = stage.inserted + new
+        self.counts["loaded"] += loaded
+        self.counts["updated"] += changed
+        self.counts["unchanged"] += stage.rows - duplicates - loaded - changed
+        stage.drop()
         if name == "zones":
-            self.ctx.load_zones()
+            ctx.load_zones()
         elif name == "centers":
-            self.ctx.load_centers()
+            ctx.load_centers()
             for code in self.staged_codes:
-                cid = self.ctx.center_ids.get(code)
+                cid = ctx.center_ids.get(code)
                 if cid is not None:
-                    self.ctx.touched.add(cid)
-        elif name == "sync_configs" and self.ctx.config_changed:
-            rollup.update_effective_to(conn, self.ctx.config_changed)
+                    ctx.touched.add(cid)
+        elif name == "sync_configs" and ctx.config_changed:
+            rollup.update_effective_to(conn, ctx.config_changed)
+
+
+def _date_spans(center_ids: list[int], dates: list[str]) -> dict[int, list[str]]:
+    """Per center, the first and last of these ISO dates."""
+    spans: dict[int, list[str]] = {}
+    for cid, d in zip(center_ids, dates, strict=True):
+        span = spans.get(cid)
+        if span is None:
+            spans[cid] = [d, d]
+        elif d < span[0]:
+            span[0] = d
+        elif d > span[1]:
+            span[1] = d
+    return spans
+
+
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
+
+
+def _dates(*values: date | str | None) -> tuple[date | None, ...]:
+    return tuple(None if v is None else rollup._as_date(v, rollup.MIN_DATE) for v in values)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1173,9 +1609,19 @@ def _check_sqlite(engine: Engine) -> None:
                                f"{'.'.join(map(str, MIN_SQLITE))} or newer (ON CONFLICT DO UPDATE, IS DISTINCT FROM)")
 
 
-def _start_run(engine: Engine, source: str) -> int:
-    with engine.begin() as conn:
-        return int(sql.execute(conn, "ingest_run_start", source=source, started_at=utcnow()).scalar_one())
+def _start_run(conn: Connection, source: str) -> int:
+    """Record the run as 'running' (committed at once), hold its liveness lock (PostgreSQL: an advisory lock of the
+    session, given up at the end or when the process dies) and mark as 'interrupted' the runs whose process died."""
+    with conn.begin():
+        run_id = int(sql.execute(conn, "ingest_run_start", source=source, started_at=utcnow()).scalar_one())
+        sql.execute(conn, "ingest_run_hold", run_id=run_id)
+        sql.execute(conn, "ingest_run_interrupted", run_id=run_id)
+    return run_id
+
+
+def _release_run(conn: Connection, run_id: int) -> None:
+    with suppress(Exception), conn.begin():   # a lost connection has let go of everything already
+        sql.execute(conn, "ingest_run_release", run_id=run_id)
 
 
 def _finish_run(conn: Connection, summary: ImportSummary) -> None:
@@ -1209,10 +1655,13 @@ def refresh_groups(ranges: dict[int, tuple[date, date]]) -> list[tuple[list[int]
     return [(sorted(ids), d0, d1) for ids, d0, d1 in groups]
 
 
-def _refresh_rollups(ctx: _Context) -> None:
+def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
     """Recount the rollups the import changed: whole centers whose configurations changed, and the changed
     date ranges of the others, in the import's transaction."""
     conn = ctx.conn
+    documents = summary.per_entity.get("documents", {})
+    if documents.get("loaded", 0) + documents.get("updated", 0) >= ANALYZE_ROWS:
+        sql.execute(conn, "ingest_analyze_documents")
     full = sorted(ctx.config_changed)
     if full:
         rollup.refresh(conn, full, rollup.MIN_DATE, rollup.MAX_DATE)
@@ -1222,8 +1671,7 @@ def _refresh_rollups(ctx: _Context) -> None:
 
 
 def _record_centers(ctx: _Context) -> None:
-    newest = {cid: date.fromisoformat(d) for cid, d in ctx.newest.items()}
-    rows = [{"run_id": ctx.run_id, "center_id": cid, "newest_sync_date": newest.get(cid)}
+    rows = [{"run_id": ctx.run_id, "center_id": cid, "newest_sync_date": ctx.newest.get(cid)}
             for cid in sorted(ctx.touched)]
     if rows:
         stmt = sql.statement("ingest_center_insert", ctx.conn.dialect.name, rows[0])
@@ -1242,8 +1690,7 @@ def _error_text(exc: BaseException) -> str:
 @contextmanager
 def _gc_paused() -> Iterator[None]:
     """The importer allocates millions of short-lived tuples and lists but no reference cycles; the cyclic
-    collector would rescan the growing key index over and over (about a third of the CPU time of a large
-    import). Paused during an import, restored after."""
+    collector would scan them over and over for nothing. Paused during an import, restored after."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -1266,7 +1713,16 @@ def import_bundle(engine: Engine, path: Path, progress: bool = False,
 
 def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | None) -> ImportSummary:
     directory = Path(rejections_dir) if rejections_dir is not None else config.DATA_DIR / "rejections"
-    run_id = _start_run(engine, str(path))
+    with engine.connect() as conn:
+        run_id = _start_run(conn, str(path))
+        try:
+            return _import_run(engine, conn, run_id, path, progress, directory)
+        finally:
+            _release_run(conn, run_id)
+
+
+def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progress: bool,
+                directory: Path) -> ImportSummary:
     summary = ImportSummary(run_id=run_id, source=str(path), status="running")
     rejections = _Rejections(directory, run_id)
     try:
@@ -1280,20 +1736,16 @@ def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | N
             if not members:
                 expected = ", ".join(f"{e}.csv" for e in bundle.ENTITY_ORDER)
                 raise BundleError(f"no bundle files found in {path.name}: expected some of {expected}")
-            with engine.begin() as conn:
+            with conn.begin():
                 sql.execute(conn, "ingest_lock", run_id=run_id)
                 ctx = _Context(conn, run_id)
-                ctx.load_zones()
-                ctx.load_centers()
-                for entity_name in bundle.ENTITY_ORDER:
-                    files = [m for m in members if m.entity == entity_name]
-                    if not files:
-                        continue
-                    loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-                    for member in files:
-                        loader.load_file(member)
-                    loader.finish()
-                _refresh_rollups(ctx)
+                failed = True
+                try:
+                    _load(ctx, members, summary, rejections, progress)
+                    failed = False
+                finally:
+                    ctx.writer.close(failed)
+                _refresh_rollups(ctx, summary)
                 _record_centers(ctx)
                 rejections.flush(conn)
                 summary._total()
@@ -1313,6 +1765,21 @@ def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | N
         return summary
     summary.rejections_file = rejections.close()
     return summary
+
+
+def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejections: _Rejections,
+          progress: bool) -> None:
+    """Every entity of the bundle, in order: read, stage and write."""
+    ctx.load_zones()
+    ctx.load_centers()
+    for entity_name in bundle.ENTITY_ORDER:
+        files = [m for m in members if m.entity == entity_name]
+        if not files:
+            continue
+        loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
+        for member in files:
+            loader.load_file(member)
+        loader.finish()
 
 
 def _record_failure(engine: Engine, summary: ImportSummary, rejections: _Rejections) -> None:

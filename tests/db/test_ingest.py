@@ -10,9 +10,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-from syncstatus import cli, ingest, rollup, schema
+from syncstatus import cli, ingest, rollup, schema, sql
 
 ZONES = "zone_code,zone_name\nZ1,North\nZ2,South\n"
 CENTERS = (
@@ -447,3 +448,110 @@ def test_the_example_bundle_in_the_format_document_imports_as_described(engine, 
     # the JSON Lines rows are the same documents: importing them changes nothing
     again = run(engine, tmp_path, {"documents.jsonl": "\n".join(jsonl) + "\n"}, name="jsonl")
     assert again.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 2, "rejected": 0}
+
+
+# --- large imports in small pieces: blocks, batches and (PostgreSQL) documents inserted chunk by chunk ------------
+
+def small_pieces(monkeypatch) -> None:
+    """Blocks, batches and chunks of a few rows, so that a small bundle goes through every boundary."""
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 4)
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 7)
+
+
+def ledger(n: int, status: str = "processed", attempt: str = "2024-01-11T02:00:00", offset: int = 0) -> list[list]:
+    """n documents over both centers and a month of sync dates."""
+    return [[f"C{1 + i % 2}", "invoice", f"INV-{i}", f"2024-01-{1 + (i + offset) % 28:02d}", f"{i}.25", status, "",
+             1, attempt, "" if status == "failed" else f"QB-{i}", QBO_DUPLICATE if status == "failed" else ""]
+            for i in range(n)]
+
+
+def rollup_tables(engine) -> dict[str, list[tuple]]:
+    snap = snapshot(engine)
+    return {t: snap[t] for t in ("sync_daily", "sync_monthly", "sync_center_day")}
+
+
+def test_documents_loaded_in_many_chunks_reconcile_and_their_rollup_is_a_full_recount(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    first = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(40))}))
+    assert first.status == "succeeded", first.error
+    assert first.per_entity["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "rejected": 0}
+    # every fourth row stored already (half of them unchanged, half newer with another status and date), the rest
+    # new: each chunk mixes keys it inserts with keys it leaves for the end
+    old, changed = ledger(40), ledger(40, status="failed", attempt="2024-02-01T02:00:00", offset=3)
+    rows_2 = [(old[i] if i % 8 == 3 else changed[i]) if i % 4 == 3 else [*old[i][:2], f"NEW-{i}", *old[i][3:]]
+              for i in range(40)]
+    second = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_2)}), name="second")
+    assert second.status == "succeeded", second.error
+    assert second.per_entity["documents"] == {"read": 40, "loaded": 30, "updated": 5, "unchanged": 5, "rejected": 0}
+    assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 70
+    assert scalar(engine, "SELECT COUNT(*) FROM sync_document WHERE status = 'failed' AND category = 'duplicate' "
+                          "AND import_run_id = :r", r=second.run_id) == 5
+    assert sorted(r[0] for r in rows(engine, "SELECT document_no FROM sync_document WHERE import_run_id = :r",
+                                     r=second.run_id)) == sorted([f"INV-{i}" for i in range(7, 40, 8)] +
+                                                                 [f"NEW-{i}" for i in range(40) if i % 4 != 3])
+    counted = rollup_tables(engine)
+    with engine.begin() as conn:
+        rollup.refresh_all(conn)
+    assert rollup_tables(engine) == counted
+    assert sum(n for n in daily(engine).values()) == 70
+
+
+def test_reimporting_a_bundle_of_many_chunks_changes_nothing(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    files = base(**{"documents.csv": docs(*ledger(30)), "sync_configs.csv":
+                    "center_code,effective_from,sync_type\nC1,2024-01-01,invoice_wise\nC2,2024-01-15,day_wise\n"})
+    assert run(engine, tmp_path, files).status == "succeeded"
+    before = snapshot(engine)
+    again = run(engine, tmp_path, files, name="again")
+    assert again.status == "succeeded", again.error
+    assert again.loaded == again.updated == again.rejected == 0 and again.unchanged == again.read == 36
+    assert snapshot(engine) == before
+
+
+def test_text_a_copy_would_read_specially_is_stored_exactly(engine, tmp_path):
+    odd = "tab\there, back\\slash \\N, new\nline, return\r, and \\t as text"
+    jsonl = json.dumps({"center_code": "C1", "kind": "invoice", "document_no": "ODD\\1", "sync_date": "2024-01-10",
+                        "status": "failed", "response": odd}) + "\n"
+    s = run(engine, tmp_path, base(**{"documents.jsonl": jsonl}))
+    assert s.status == "succeeded" and s.rejected == 0, s.error
+    assert rows(engine, "SELECT document_no, raw_response FROM sync_document") == [("ODD\\1", odd)]
+
+
+# --- runs whose importer died ------------------------------------------------------------------------------------
+
+INTERRUPTED = ("the import stopped without finishing (its process was killed or lost its database connection); "
+               "nothing of it was loaded")
+
+
+def add_running_run(conn) -> int:
+    return int(conn.execute(sa.text("INSERT INTO import_run (source, started_at, status) "
+                                    "VALUES ('a killed import', :t, 'running') RETURNING id"),
+                            {"t": datetime(2024, 1, 1)}).scalar_one())
+
+
+def test_a_run_left_running_by_a_killed_importer_is_marked_interrupted_by_the_next_import(engine, tmp_path):
+    with engine.begin() as conn:
+        stale = add_running_run(conn)
+    s = run(engine, tmp_path, base())
+    assert s.status == "succeeded", s.error
+    assert rows(engine, "SELECT status, error FROM import_run WHERE id = :i", i=stale) == [("interrupted", INTERRUPTED)]
+    assert rows(engine, "SELECT status FROM import_run WHERE id = :i", i=s.run_id) == [("succeeded",)]
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_run_whose_importer_is_alive_stays_running(engine, tmp_path):
+    with engine.connect() as alive:   # another importer: its session holds the run's lock, as _start_run does
+        with alive.begin():
+            live = add_running_run(alive)
+            sql.execute(alive, "ingest_run_hold", run_id=live)
+        with engine.begin() as conn:
+            dead = add_running_run(conn)
+        s = run(engine, tmp_path, base())
+        assert s.status == "succeeded", s.error
+        assert rows(engine, "SELECT id, status FROM import_run WHERE id IN (:a, :b) ORDER BY id", a=live, b=dead) == [
+            (live, "running"), (dead, "interrupted")]
+        with alive.begin():
+            sql.execute(alive, "ingest_run_release", run_id=live)
+    assert run(engine, tmp_path, base(), name="later").status == "succeeded"   # its lock gone: now it is marked
+    assert rows(engine, "SELECT status FROM import_run WHERE id = :i", i=live) == [("interrupted",)]

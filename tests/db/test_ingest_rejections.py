@@ -4,6 +4,7 @@ a person understands, the good rows beside it still load, and the counts reconci
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -281,4 +282,55 @@ def test_json_escapes_a_database_cannot_store(engine, tmp_path):
     stored = rejections(engine, s)
     assert [(r["line_no"], r["column_name"]) for r in stored] == [(2, "response"), (3, "document_no")]
     assert "NUL" in stored[0]["reason"] and "lone surrogate" in stored[1]["reason"]
+    assert doc_numbers(engine) == ["INV-1"]
+
+
+KEY = "center_code, kind, document_no"
+DUP_OF_LINE_2 = "duplicate key (center_code, kind, document_no) = (C1, invoice, INV-1) also on line 2"
+
+
+def small_pieces(monkeypatch) -> None:
+    """Blocks, batches and (PostgreSQL) insert chunks of a few rows: a duplicate lands far from its first row."""
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 200)
+    monkeypatch.setattr(ingest, "BATCH_ROWS", 3)
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 5)
+
+
+def test_a_duplicate_chunks_after_its_first_row_names_that_line_and_keeps_its_own_text(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    payments = [f"C2,payment,P-{i},2024-01-11,5,pending,awaiting_schedule,0,,," for i in range(20)]
+    dup, dup_again = "C1,invoice,INV-1,2024-01-12,99,failed,,3,,,", "C1,invoice,INV-1,2024-01-13,98,failed,,4,,,"
+    s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, *payments[:12], dup, *payments[12:], dup_again)})
+    stored = rejections(engine, s)
+    assert [(r["line_no"], r["column_name"], r["reason"], r["raw_row"]) for r in stored] == [
+        (15, KEY, DUP_OF_LINE_2, dup), (24, KEY, DUP_OF_LINE_2, dup_again)]
+    assert s.per_entity["documents"] == {"read": 23, "loaded": 21, "updated": 0, "unchanged": 0, "rejected": 2}
+    with engine.connect() as conn:  # the first occurrence is the one kept
+        assert conn.execute(sa.text("SELECT status FROM sync_document WHERE document_no = 'INV-1'")).scalar() == "processed"
+
+
+def test_a_duplicate_of_a_stored_document_is_still_a_duplicate(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    load(engine, tmp_path / "first", {"documents.csv": documents(GOOD_1)})
+    newer = "C1,invoice,INV-1,2024-01-10,11.00,failed,,2,2024-01-12T02:00:00,,"
+    again = "C1,invoice,INV-1,2024-01-10,12.00,failed,,3,2024-01-13T02:00:00,,"
+    s = load(engine, tmp_path / "second", {"documents.csv": documents(newer, GOOD_2, again)})
+    r = only(rejections(engine, s))
+    assert (r["line_no"], r["reason"], r["raw_row"]) == (4, DUP_OF_LINE_2, again)
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 1, "updated": 1, "unchanged": 0, "rejected": 1}
+    with engine.connect() as conn:  # the first row of the bundle replaced the stored one, the repeat did not
+        assert conn.execute(sa.text("SELECT amount, attempts FROM sync_document WHERE document_no = 'INV-1'")).one() == (
+            Decimal("11.00"), 2)
+
+
+def test_duplicates_are_reported_after_the_entitys_other_rejections(engine, tmp_path):
+    s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, "C1,invoice,INV-1,2024-01-12,99,failed,,3,,,",
+                                                           "C9,invoice,INV-9,2024-01-10,10,failed,,1,,,")})
+    assert [(r["line_no"], r["column_name"]) for r in rejections(engine, s)] == [(4, "center_code"), (3, KEY)]
+
+
+def test_a_row_repeating_a_rejected_rows_key_is_not_a_duplicate(engine, tmp_path):
+    s = load(engine, tmp_path, {"documents.csv": documents("C1,invoice,INV-1,2024-13-01,10,processed,,1,,,", GOOD_1)})
+    r = only(rejections(engine, s))
+    assert (r["line_no"], r["column_name"]) == (2, "sync_date")
     assert doc_numbers(engine) == ["INV-1"]

@@ -173,6 +173,58 @@ def test_nul_bytes_are_a_problem():
     assert "NUL" in got[1][2]
 
 
+def by_blocks(data: bytes, block: int) -> list[tuple]:
+    """What the import reads: the header record by record, then blocks of plain rows and single records."""
+    src = ingest._ByteLines(io.BytesIO(data))
+    header = next(ingest._record_run(src, until_caught_up=False))
+    got = [header]
+    for item in ingest._csv_items(src, len(header[1] or ()), block):
+        if isinstance(item, ingest._Block):
+            got += [(item.start + i, f, None, line) for i, (f, line) in enumerate(zip(item.fields, item.lines, strict=True))]
+        else:
+            got.append(item)
+    return [(n, f, p, raw.rstrip("\r\n")) for n, f, p, raw in got]
+
+
+TRICKY_CSV = [
+    b'a,b\n1,2\n\n3,"x\ny"\n4,5',
+    b"\xef\xbb\xbfa,b\r\n1,2\r\n3,4\r\n",
+    b"a,b\n1,ok\n2,caf\xe9\n3,\xff\xfe\n4,fine\n",
+    b'a,b\n1,2\n3,"open\nmore\n',
+    b"a,b\n1,x\x00y\n2,z\n",
+    b'a,b\n1,"q""uote"\n2,"a,b"\n3,c\r\n4,"d\r\ne"\n5,x\ry\n6,"e"f\n7\n8,9,10\n9,"\n"\n',
+    b'a,b\n' + b"".join(b"%d,row %d\n" % (i, i) for i in range(40)) + b'41,"multi\nline"\n42,last',
+]
+
+
+@pytest.mark.parametrize("data", TRICKY_CSV)
+@pytest.mark.parametrize("block", [1, 9, 64, 1 << 20])
+def test_reading_in_blocks_finds_exactly_the_records_the_record_reader_finds(data, block):
+    expected = [(n, f, p, raw.rstrip("\r\n")) for n, f, p, raw in records(data)]
+    assert by_blocks(data, block) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(["a", "b", ",", ",", '"', '""', "\n", "\n", "\r\n", "\r", " ", "é", "\x00"]),
+                max_size=60),
+       st.sampled_from([1, 5, 17, 1 << 20]))
+def test_any_text_reads_the_same_in_blocks_as_record_by_record(pieces, block):
+    data = ("h1,h2\n" + "".join(pieces)).encode("utf-8")
+    assert by_blocks(data, block) == [(n, f, p, raw.rstrip("\r\n")) for n, f, p, raw in records(data)]
+
+
+@pytest.mark.parametrize("data", TRICKY_CSV[:1] + TRICKY_CSV[-1:])
+def test_raw_rows_of_a_file_are_read_again_with_their_line_numbers(data):
+    assert [(n, raw.rstrip("\r\n")) for n, raw in ingest._csv_raw_rows(io.BytesIO(data))] == [
+        (n, raw.rstrip("\r\n")) for n, _, _, raw in records(data)]
+
+
+def test_copy_text_escapes_only_what_copy_reads_specially():
+    text = ingest.copy_text([[1, None], ["a\tb", None], ["x\\y\nz\r", "plain"], [True, None], ["", "2024-01-02"]],
+                            ("int", "text", "text", "bool", "text"))
+    assert text == "1\ta\\tb\tx\\\\y\\nz\\r\tt\t\n\\N\t\\N\tplain\t\\N\t2024-01-02\n"
+
+
 def test_json_lines_records():
     data = b'{"a": 1}\n\n{"a": \n[1]\n{"a": "\xc3\xa9"}'
     got = list(ingest._jsonl_records(io.BytesIO(data)))

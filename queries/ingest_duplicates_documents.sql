@@ -1,0 +1,15 @@
+-- no-center-scope: import of a bundle (staging), every center the bundle names
+-- Import of documents: the staged rows that repeat the natural key (center_code, kind, document_no) of an earlier row
+-- of the bundle, in bundle order, each with the place of that first row (src = file index * 2^32 + line number).
+-- They are rejected as duplicates; the first row is the one kept.
+SELECT s.src, d.first_src, s.center_id, s.kind, s.document_no
+FROM stage_documents s
+JOIN (SELECT center_id, kind, document_no, MIN(src) AS first_src
+      FROM stage_documents
+      GROUP BY center_id, kind, document_no
+      HAVING COUNT(*) > 1) d
+  ON d.center_id = s.center_id
+ AND d.kind = s.kind
+ AND d.document_no = s.document_no
+WHERE s.src > d.first_src
+ORDER BY s.src

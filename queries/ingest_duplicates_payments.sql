@@ -1,0 +1,14 @@
+-- no-center-scope: import of a bundle (staging), every center the bundle names
+-- Import of payments: the staged rows that repeat the natural key (center_code, payment_no) of an earlier row
+-- of the bundle, in bundle order, each with the place of that first row (src = file index * 2^32 + line number).
+-- They are rejected as duplicates; the first row is the one kept.
+SELECT s.src, d.first_src, s.center_id, s.payment_no
+FROM stage_payments s
+JOIN (SELECT center_id, payment_no, MIN(src) AS first_src
+      FROM stage_payments
+      GROUP BY center_id, payment_no
+      HAVING COUNT(*) > 1) d
+  ON d.center_id = s.center_id
+ AND d.payment_no = s.payment_no
+WHERE s.src > d.first_src
+ORDER BY s.src

@@ -1,0 +1,15 @@
+-- no-center-scope: import of a bundle (staging), every center the bundle names
+-- Import of sale_order_lines: the staged rows that repeat the natural key (center_code, invoice_no, line_no) of an earlier row
+-- of the bundle, in bundle order, each with the place of that first row (src = file index * 2^32 + line number).
+-- They are rejected as duplicates; the first row is the one kept.
+SELECT s.src, d.first_src, s.center_id, s.invoice_no, s.line_no
+FROM stage_sale_order_lines s
+JOIN (SELECT center_id, invoice_no, line_no, MIN(src) AS first_src
+      FROM stage_sale_order_lines
+      GROUP BY center_id, invoice_no, line_no
+      HAVING COUNT(*) > 1) d
+  ON d.center_id = s.center_id
+ AND d.invoice_no = s.invoice_no
+ AND d.line_no = s.line_no
+WHERE s.src > d.first_src
+ORDER BY s.src
