@@ -16,6 +16,7 @@ import re
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -509,6 +510,13 @@ def reader_role() -> str | None:
     return os.environ.get(READER_ROLE_ENV, "").strip() or None
 
 
+_SCOPE_KEY = "syncstatus_rls_scope"   # conn.info: (weak reference to the transaction, the centers it has set)
+
+
+def _no_transaction() -> None:
+    return None
+
+
 def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
     """Set this transaction's center scope for row-level security and, when DB_READER_ROLE is set, switch
     to that role for the rest of the transaction. No-op on SQLite. Returns True when the role was switched.
@@ -518,7 +526,16 @@ def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
     if not is_postgres(conn):
         return False
     csv = ",".join(str(c) for c in sorted({int(c) for c in center_ids}))
-    sql.execute(conn, "access_set_scope", csv=csv)
+    txn = conn.get_transaction()
+    held = conn.info.get(_SCOPE_KEY)
+    if (txn is None or held is None or held[0]() is not txn or held[1] != csv
+            or conn.in_nested_transaction()):   # a savepoint's rollback would undo the setting
+        sql.execute(conn, "access_set_scope", csv=csv)
+        # The setting lasts until this transaction ends: the page's next statements with the same centers need
+        # not send it again (a round trip each). Keyed on the transaction object itself (a weak reference), so a
+        # new transaction on the same pooled connection always sets it afresh.
+        txn = conn.get_transaction()
+        conn.info[_SCOPE_KEY] = (weakref.ref(txn) if txn is not None else _no_transaction, csv)
     role = reader_role()
     if role:
         sql.execute(conn, "access_set_role", role=role)

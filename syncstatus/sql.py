@@ -61,10 +61,33 @@ def _prepare(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@cache
+def _array_binds(name: str, dialect: str, lists: frozenset[str]) -> frozenset[str]:
+    """The list parameters bound as one array (not expanding) in a statement."""
+    return lists - {b.key for b in _statement(name, dialect, lists)._bindparams.values() if b.expanding}
+
+
+def array_literal(values: list) -> str | None:
+    """A list of integers as PostgreSQL's array input text ('{1,2,3}'), or None for any other list.
+
+    Still a bound value, typed by its place in the statement (`= ANY(:ids)`, `CAST(:ids AS bigint[])`): the
+    driver sends one short string instead of adapting a thousand Python ints one by one, which costs more than
+    the query itself for a one-document lookup scoped to 1,000 centers (about 1-3 ms)."""
+    if not all(type(v) is int for v in values):   # not bool, not str: only what int() renders as digits
+        return None
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
     """Run queries/name.sql. On PostgreSQL a query over center data also runs under the row-level
     security scope of its :center_ids (a second layer behind the SQL filter; see docs/SECURITY.md)."""
     stmt, bound = statement(name, conn.dialect.name, params), _prepare(params)
+    if conn.dialect.name == "postgresql":
+        lists = frozenset(k for k, v in params.items() if isinstance(v, (list, tuple, set, frozenset)))
+        for k in _array_binds(name, conn.dialect.name, lists) if lists else ():
+            text = array_literal(bound[k])
+            if text is not None:
+                bound[k] = text
     if "center_ids" not in params or conn.dialect.name != "postgresql":
         return conn.execute(stmt, bound)
     from syncstatus.access import rls_scope  # late import: access imports this module

@@ -189,3 +189,60 @@ def test_installing_again_is_harmless_and_guards_every_center_table(rls_db):
     assert len(policies) == 2 * len(guarded)
     reader_policies = [p for p in policies if p.policyname == "syncstatus_reader_scope"]
     assert all(p.permissive == "RESTRICTIVE" and p.roles == [READER] for p in reader_policies)
+
+
+def _scope_statements(engine):
+    """The set_config statements of the center scope sent on this engine, recorded as they go out."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "syncstatus.center_ids" in statement:
+            sent.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    return sent, lambda: sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_scope_is_sent_once_per_transaction_and_again_in_the_next(rls_db, as_reader):
+    engine, ids = rls_db
+    sent, stop = _scope_statements(engine)
+    try:
+        with engine.connect() as conn:
+            one = [ids["C1"]]
+            for _ in range(3):
+                with access.rls_scope(conn, one):
+                    assert conn.execute(COUNT).scalar() == DOCUMENTS["C1"]
+            assert len(sent) == 1
+            with access.rls_scope(conn, [ids["C2"]]):       # other centers: set again
+                assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
+            assert len(sent) == 2
+            conn.rollback()                                  # a new transaction on the same connection
+            with access.rls_scope(conn, [ids["C2"]]):
+                assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
+            assert len(sent) == 3
+        with engine.connect() as conn:                       # the pooled connection again, a new transaction
+            with access.rls_scope(conn, [ids["C2"]]):
+                assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
+        assert len(sent) == 4
+    finally:
+        stop()
+
+
+def test_center_lists_go_to_postgresql_as_one_array_text_and_still_filter(rls_db):
+    engine, ids = rls_db
+    sent: list = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(parameters)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            got = sql.execute(conn, "summary_header", center_ids=[ids["C2"], ids["C1"]], document_no="C1-0").all()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert [r.document_no for r in got] == ["C1-0"]
+    header = [p for p in sent if isinstance(p, dict) and "document_no" in p]
+    assert header and header[0]["center_ids"] == "{%d,%d}" % (ids["C2"], ids["C1"])
+    with engine.connect() as conn:   # a center outside the list is not matched
+        assert sql.execute(conn, "summary_header", center_ids=[ids["C2"]], document_no="C1-0").all() == []
