@@ -64,8 +64,31 @@ FROM (
            failed_unknown
     FROM sync_center_day
     WHERE center_id = ANY(:center_ids)
-      AND ((sync_date >= :date_from AND sync_date < :head_end)
-           OR (sync_date >= :tail_start AND sync_date <= :date_to))
+      AND sync_date >= :date_from AND sync_date < :head_end
+    UNION ALL  -- the days after the last whole period (a separate branch: an OR of two date ranges
+    --            would read the whole table instead of two ranges of its date index)
+    SELECT sync_date AS day,
+           inv_processed,
+           inv_pending,
+           inv_failed,
+           mj_processed,
+           mj_pending,
+           mj_failed,
+           failed_mapping_missing,
+           failed_reference_inactive_or_deleted,
+           failed_duplicate,
+           failed_stale_object,
+           failed_period_locked,
+           failed_validation,
+           failed_document_state,
+           failed_authorization,
+           failed_subscription,
+           failed_rate_limit,
+           failed_platform_unavailable,
+           failed_unknown
+    FROM sync_center_day
+    WHERE center_id = ANY(:center_ids)
+      AND sync_date >= :tail_start AND sync_date <= :date_to
 ) AS t
 GROUP BY day
 ORDER BY day
