@@ -172,6 +172,10 @@ def test_an_import_killed_midway_leaves_no_rows_and_the_rerun_loads_everything(o
         docs = conn.execute(sa.select(sa.func.count()).select_from(sync_document)).scalar_one()
         rolled = conn.execute(sa.select(sa.func.sum(sync_daily.c.documents))).scalar_one()
         centers = conn.execute(sa.select(sa.func.count()).select_from(center)).scalar_one()
+        runs = conn.execute(sa.select(import_run.c.status, import_run.c.error).order_by(import_run.c.id)).all()
+    # The re-run found the killed run's liveness lock gone with its process and put it on record as interrupted.
+    assert [r.status for r in runs] == ["interrupted", "succeeded"]
+    assert "killed" in runs[0].error
     assert docs == written["documents"] == rolled
     assert centers == 40
     engine.dispose()
