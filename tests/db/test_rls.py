@@ -243,6 +243,6 @@ def test_center_lists_go_to_postgresql_as_one_array_text_and_still_filter(rls_db
         sa.event.remove(engine, "before_cursor_execute", record)
     assert [r.document_no for r in got] == ["C1-0"]
     header = [p for p in sent if isinstance(p, dict) and "document_no" in p]
-    assert header and header[0]["center_ids"] == "{%d,%d}" % (ids["C2"], ids["C1"])
+    assert header and header[0]["center_ids"] == f"{{{ids['C2']},{ids['C1']}}}"
     with engine.connect() as conn:   # a center outside the list is not matched
         assert sql.execute(conn, "summary_header", center_ids=[ids["C2"]], document_no="C1-0").all() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -98,3 +99,16 @@ def test_opening_a_summary_runs_four_statements_whatever_its_size(engine):
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len([s for s in statements if "FROM sync_document" in s or "FROM sale_order" in s
                 or "FROM payment" in s]) == 4
+
+
+def test_the_tables_are_built_as_pandas_own_constructor_would(monkeypatch):
+    columns = {"Invoice no": (["A-1", "A-2"], object), "Guest": (["", None], object),
+               "Amount": ([1.5, float("nan")], "float64"), "Lines": ([2, 0], "int64")}
+    names = ["Invoice no", "Guest", "Amount", "Lines"]
+    fast = summary_details._frame(columns, names)
+    monkeypatch.delattr(pd.DataFrame, "_from_arrays")
+    public = summary_details._frame(columns, names)
+    pd.testing.assert_frame_equal(fast, public)
+    assert list(fast.dtypes.astype(str)) == ["object", "object", "float64", "int64"]
+    empty = summary_details._frame({n: ([], t) for n, (_, t) in columns.items()}, names)
+    assert empty.shape == (0, 4) and list(empty.columns) == names
