@@ -136,12 +136,24 @@ def _m005_trends_rollups(conn: Connection) -> None:
     rollup_trends.refresh(conn, rollup.all_center_ids(conn), rollup.MIN_DATE)
 
 
+def _m006_blocked_references(conn: Connection) -> None:
+    # The Trends rollup of documents blocked by deleted or inactive accounts and items, counted from the
+    # existing detail rows; row-level security extended to the new table.
+    from syncstatus import rollup, rollup_blocked
+    from syncstatus.schema import blocked_reference_day
+
+    blocked_reference_day.create(conn, checkfirst=True)
+    _m002_row_level_security(conn)
+    rollup_blocked.refresh(conn, rollup.all_center_ids(conn))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "row-level security by center", _m002_row_level_security),
     (3, "email delivery request columns", _m003_email_delivery_request),
     (4, "running-total rollup sync_center_day", _m004_center_day_rollup),
     (5, "trends rollups sync_center_period and spike_baseline", _m005_trends_rollups),
+    (6, "blocked references rollup blocked_reference_day", _m006_blocked_references),
 ]
 
 

@@ -1668,6 +1668,10 @@ def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
     ranges = {cid: rng for cid, rng in ctx.doc_ranges.items() if cid not in ctx.config_changed}
     for ids, d0, d1 in refresh_groups(ranges):
         rollup.refresh(conn, ids, d0, d1)
+    from syncstatus import rollup_blocked  # the blocked-references rollup recounts whole centers
+
+    if rollup_blocked.import_changed(summary.per_entity):
+        rollup_blocked.refresh(conn, sorted(ctx.touched))
 
 
 def _record_centers(ctx: _Context) -> None:

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.engine import Connection
 
-from syncstatus import rollup_trends, sql
+from syncstatus import rollup_blocked, rollup_trends, sql
 
 # The whole calendar, for "every date of these centers".
 MIN_DATE = date(1, 1, 1)
@@ -103,7 +103,8 @@ def all_center_ids(conn: Connection) -> list[int]:
 
 
 def refresh_all(conn: Connection) -> None:
-    """Rebuild effective_to and both rollups for every center (e.g. after a manual repair)."""
+    """Rebuild effective_to and every rollup for every center (e.g. after a manual repair)."""
     ids = all_center_ids(conn)
     update_effective_to(conn, ids)
     refresh_centers(conn, ids)
+    rollup_blocked.refresh(conn, ids)   # the blocked-references rollup, whole centers

@@ -488,3 +488,32 @@ spike_baseline = Table(
 Index("ix_spike_baseline_rise", spike_baseline.c.rate - spike_baseline.c.base_mean, spike_baseline.c.settled)
 
 CENTER_TABLES = (*CENTER_TABLES, "sync_center_period", "spike_baseline")
+
+# --- Blocked references rollup
+
+# Per center, deleted/inactive reference (an account deleted in the platform or inactive, an item deleted in the
+# platform: the same rule as trends_deleted_refs.sql) and sync date: how many distinct failed and pending
+# documents of that date reference it (invoices through their lines and payments, summary invoices through
+# their sale orders, payments and misc. journals directly). A document has one sync date, so the day counts of
+# a range add up to the range's distinct counts; the running totals since the reference's first row make any
+# range [a, b] two index probes per reference (the row at or before b minus the row before a), however many days
+# it blocks. Only references that are deleted or inactive have rows, and only days with a blocked document;
+# rollup_blocked.refresh recounts whole centers in the importer's transaction (an import of accounts.csv /
+# items.csv can delete or restore a reference).
+REF_KINDS = ("account", "item")
+
+blocked_reference_day = Table(
+    "blocked_reference_day",
+    metadata,
+    Column("center_id", Id, ForeignKey("center.id"), primary_key=True),
+    Column("ref_kind", String(10), primary_key=True),
+    Column("code", String(60), primary_key=True),
+    Column("sync_date", Date, primary_key=True),
+    Column("failed_documents", Integer, nullable=False),
+    Column("pending_documents", Integer, nullable=False),
+    Column("run_failed_documents", BigInteger, nullable=False),
+    Column("run_pending_documents", BigInteger, nullable=False),
+    _enum_check("ref_kind", REF_KINDS, "ck_blocked_reference_day_kind"),
+)
+
+CENTER_TABLES = (*CENTER_TABLES, "blocked_reference_day")
