@@ -3,6 +3,7 @@
     python -m bench.large_import --size-gb 1          # ~11 million documents, PostgreSQL
     python -m bench.large_import --size-gb 0.05       # a minute-scale check
     python -m bench.large_import --size-gb 0.38 --baseline-ratio 4 --no-doc   # ~4 million against ~1 million
+    python -m bench.large_import --size-gb 0.4 --baseline-ratio 4 --no-doc --raw-copy   # and the raw COPY floors
 
 Writes a bundle whose documents.csv is about --size-gb (bench.scale), then runs the product's import
 (`python -m syncstatus import`, progress bars on stderr) in a child process on a throwaway PostgreSQL
@@ -10,13 +11,16 @@ database and samples the child's memory (VmRSS/VmHWM from /proc). The baseline, 
 is the same import of a bundle --baseline-ratio times smaller (default 10): the importer keeps nothing per
 row (repeated keys are found in the staging table, not in a Python index), so the peak RSS stays about flat
 while the input grows. Afterwards every count is checked: rows read = loaded + updated + unchanged +
-rejected, rejected = 0, and the ledger holds exactly the rows the bundle has. Results go to
+rejected, rejected = 0, and the ledger holds exactly the rows the bundle has. With --raw-copy, the same
+documents.csv is then COPYed raw, into a bare UNLOGGED text table (bench.run's raw_copy_rate) and into an empty
+table LIKE sync_document INCLUDING ALL (same b-trees, logged, no foreign key): the floors the import compares with. Results go to
 bench/results/large_import.json and the marked section of docs/RELIABILITY.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -32,7 +36,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import scale
-from bench.run import pg_database
+from bench.run import pg_database, raw_copy_rate
 from syncstatus import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +132,64 @@ def reconcile(url: str, expected_documents: int) -> dict:
     }
 
 
-def one_size(admin_url: str, size_gb: float, work: Path, name: str, db_prefix: str) -> dict:
+LEDGER_COPY_COLUMNS = ("center_id", "kind", "document_no", "sync_date", "amount", "status", "pending_reason", "attempts",
+                       "last_attempt_at", "external_ref", "raw_response")
+
+
+def raw_copy_like_ledger(url: str, documents_csv: Path, work: Path) -> dict:
+    """The floor of a logged, indexed load: COPY the same documents (center codes turned into the ids of the import's
+    centers beforehand, untimed) into an empty table created LIKE sync_document INCLUDING ALL (its four b-trees and
+    checks; no foreign key), in one transaction. Dropped afterwards."""
+    engine = db.create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = {code: str(i) for code, i in conn.execute(sa.text("SELECT code, id FROM center"))}
+        ledger_csv = work / "documents_ledger_columns.csv"
+        with documents_csv.open(newline="", encoding="utf-8") as src, ledger_csv.open("w", newline="",
+                                                                                     encoding="utf-8") as out:
+            rows = csv.reader(src)
+            next(rows)
+            writer = csv.writer(out)
+            for row in rows:
+                row[0] = ids[row[0]]
+                writer.writerow(row)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS bench_ledger_copy")
+            conn.exec_driver_sql("CREATE TABLE bench_ledger_copy (LIKE sync_document INCLUDING ALL)")
+        raw = engine.raw_connection()
+        try:
+            t0 = time.perf_counter()
+            with raw.cursor() as cur, ledger_csv.open("rb") as fh:
+                with cur.copy(f"COPY bench_ledger_copy ({', '.join(LEDGER_COPY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as cp:
+                    while chunk := fh.read(1 << 20):
+                        cp.write(chunk)
+            raw.commit()
+            seconds = time.perf_counter() - t0
+            with raw.cursor() as cur:
+                cur.execute("SELECT count(*) FROM bench_ledger_copy")
+                n = cur.fetchone()[0]
+                cur.execute("DROP TABLE bench_ledger_copy")
+            raw.commit()
+        finally:
+            raw.close()
+        ledger_csv.unlink()
+    finally:
+        engine.dispose()
+    return {"rows": n, "seconds": round(seconds, 2), "rows_per_s": round(n / seconds)}
+
+
+def raw_copy_rates(url: str, documents_csv: Path, work: Path) -> dict:
+    """Both raw COPY floors of the same documents.csv: (a) bench.run's bare UNLOGGED text table, (b) a table LIKE the
+    ledger, indexes included."""
+    engine = db.create_db_engine(url)
+    try:
+        bare = raw_copy_rate(engine, documents_csv)
+    finally:
+        engine.dispose()
+    return {"unlogged_text": bare, "like_ledger": raw_copy_like_ledger(url, documents_csv, work)}
+
+
+def one_size(admin_url: str, size_gb: float, work: Path, name: str, db_prefix: str, raw_copy: bool = False) -> dict:
     shape = shape_for(size_gb)
     bundle = work / f"bundle_{name}"
     t0 = time.perf_counter()
@@ -146,8 +207,17 @@ def one_size(admin_url: str, size_gb: float, work: Path, name: str, db_prefix: s
     print(f"[{name}] import: exit {result['exit_code']} in {result['seconds']} s, peak RSS {result['peak_rss_mb']} MB",
           flush=True)
     counts = reconcile(url, written["documents"])
+    raw = {}
+    if raw_copy:
+        rates = raw_copy_rates(url, bundle / "documents.csv", work)
+        docs_per_s = written["documents"] / result["seconds"] if result["seconds"] else 0
+        raw = {"raw_copy": rates, "import_vs_raw_copy": {k: round(docs_per_s / v["rows_per_s"], 3)
+                                                         for k, v in rates.items()}}
+        print(f"[{name}] raw COPY: {rates['unlogged_text']['rows_per_s']:,} rows/s into a bare unlogged text table, "
+              f"{rates['like_ledger']['rows_per_s']:,} rows/s into a table LIKE sync_document (indexes included); "
+              f"the import ran at {docs_per_s:,.0f} documents/s", flush=True)
     shutil.rmtree(bundle, ignore_errors=True)
-    return {"size_gb_requested": size_gb, "shape": shape, "bundle_bytes": total_bytes, "documents_csv_bytes": docs_bytes,
+    return {**raw, "size_gb_requested": size_gb, "shape": shape, "bundle_bytes": total_bytes, "documents_csv_bytes": docs_bytes,
             "write_seconds": round(write_s, 1), **result, **counts,
             "documents_per_second": round(written["documents"] / result["seconds"]) if result["seconds"] else None,
             "database_url": sa.engine.make_url(url).render_as_string(hide_password=True)}
@@ -196,12 +266,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="the baseline bundle is this many times smaller (default 10)")
     ap.add_argument("--db-prefix", default="syncstatus_large_import",
                     help="name prefix of the two throwaway databases (default syncstatus_large_import)")
+    ap.add_argument("--raw-copy", action="store_true",
+                    help="after the full import, also time a raw COPY of the same documents.csv into a bare unlogged "
+                         "text table and into a table LIKE sync_document (indexes included)")
     args = ap.parse_args(argv)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="syncstatus_large_"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         small = one_size(args.admin_url, args.size_gb / args.baseline_ratio, work, "baseline", args.db_prefix)
-        big = one_size(args.admin_url, args.size_gb, work, "full", args.db_prefix)
+        big = one_size(args.admin_url, args.size_gb, work, "full", args.db_prefix, raw_copy=args.raw_copy)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
