@@ -7,6 +7,7 @@ Failure rate = failed / (processed + failed): pending documents have no outcome 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -467,13 +468,48 @@ def _status_filter(ids: list[int], by_center: pd.DataFrame, status: str) -> list
     return [int(i) for i in b.index[keep]]
 
 
+def _side_queries(conn, ids: list[int], f: ReportFilters, rule: SpikeRule, today: date,
+                  by_center: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Pending age rows, deleted references and spike candidates of the centers."""
+    if ids:
+        age_rows = pending_rows(sql.frame(conn, "trends_pending_age", center_ids=ids, date_from=f.date_from,
+                                          date_to=f.date_to, **age_bounds(today)), by_center)
+        ref_rows = sql.frame(conn, "trends_deleted_refs", center_ids=ids, date_from=f.date_from, date_to=f.date_to)
+    else:
+        age_rows = ref_rows = pd.DataFrame()
+    return age_rows, ref_rows, fetch_spikes(conn, ids, f, rule)
+
+
+def _second_connection(engine):
+    """A second connection for the page's parallel queries on PostgreSQL, or None: on SQLite, or when the pool's
+    regular connections are all in use (under load the page runs its queries one after the other rather than
+    hold two connections)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    pool = engine.pool
+    try:
+        if pool.checkedout() >= pool.size():
+            return None
+    except AttributeError:   # a pool without counters
+        return None
+    return engine.connect()
+
+
+def _side_worker(conn, result: dict, *args) -> None:
+    try:
+        with conn:
+            result["rows"] = _side_queries(conn, *args)
+    except BaseException as exc:   # handed to the page's thread, which raises it
+        result["error"] = exc
+
+
 def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "day", by: str = "center",
           rule: SpikeRule = SpikeRule(), today: date | None = None) -> Trends:
     """Everything the Trends page shows, for the viewer's centers narrowed by the filters."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     today = today or date.today()
-    with engine.connect() as conn:  # one connection for the page's few queries
+    with engine.connect() as conn:  # one connection for the page's first queries
         directory = select_centers(center_directory(conn, center_ids), f)
         directory = directory[directory["has_sync_job"]]
         ids = [int(x) for x in directory["center_id"]]
@@ -481,15 +517,25 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
         ids = _status_filter(ids, by_center, f.status)
         directory = directory[directory["center_id"].isin(ids)].reset_index(drop=True)
 
-        series = fetch_series(conn, ids, f, grain)
-        if ids:
-            age_rows = pending_rows(sql.frame(conn, "trends_pending_age", center_ids=ids, date_from=f.date_from,
-                                              date_to=f.date_to, **age_bounds(today)), by_center)
-            ref_rows = sql.frame(conn, "trends_deleted_refs", center_ids=ids, date_from=f.date_from,
-                                 date_to=f.date_to)
+        side = _second_connection(engine) if ids else None
+        if side is None:
+            series = fetch_series(conn, ids, f, grain)
+            age_rows, ref_rows, candidates = _side_queries(conn, ids, f, rule, today, by_center)
         else:
-            age_rows = ref_rows = pd.DataFrame()
-        candidates = fetch_spikes(conn, ids, f, rule)
+            # The series (the largest read) and the other three queries at once, on two connections: two server
+            # processes, so both cores work. The second connection was taken here, before waiting on the thread,
+            # so the thread never waits for the pool while this one holds a connection.
+            result: dict = {}
+            worker = threading.Thread(target=_side_worker, args=(side, result, ids, f, rule, today, by_center),
+                                      name="syncstatus-trends", daemon=True)
+            worker.start()
+            try:
+                series = fetch_series(conn, ids, f, grain)
+            finally:
+                worker.join()
+            if "error" in result:
+                raise result["error"]
+            age_rows, ref_rows, candidates = result["rows"]
     causes = causes_by_period(series, f, grain)
     return Trends(
         filters=f, grain=grain, by=by, directory=directory,

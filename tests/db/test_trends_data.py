@@ -291,3 +291,33 @@ def test_a_viewer_sees_only_the_centers_allowed(demo_engine):
 def test_no_allowed_centers_means_no_data_not_an_error(demo_engine):
     t = trends.build(demo_engine, (), WHOLE, "week", today=TODAY)
     assert t.empty and t.breakdown.empty and t.spikes.empty and t.deleted_refs.empty
+
+
+def test_the_queries_run_on_two_connections_give_the_same_page_as_one_after_the_other(demo_engine, monkeypatch):
+    ids = all_center_ids(demo_engine)
+    taken: list = []
+    real = trends._second_connection
+
+    def spy(engine):
+        conn = real(engine)
+        taken.append(conn is not None)
+        return conn
+
+    monkeypatch.setattr(trends, "_second_connection", spy)
+    both = trends.build(demo_engine, ids, WHOLE, "week", today=TODAY)
+    assert taken == [demo_engine.dialect.name == "postgresql"]   # in parallel on PostgreSQL only
+    monkeypatch.setattr(trends, "_second_connection", lambda engine: None)
+    one = trends.build(demo_engine, ids, WHOLE, "week", today=TODAY)
+    for name in ("volume", "causes", "breakdown", "pending_age", "deleted_refs", "spikes"):
+        pd.testing.assert_frame_equal(getattr(both, name), getattr(one, name), obj=name)
+    assert not both.deleted_refs.empty and not both.pending_age.empty
+
+
+def test_a_failure_of_the_side_queries_reaches_the_page(demo_engine, monkeypatch):
+    # On PostgreSQL they run on the second connection's thread, on SQLite in the page's own.
+    def broken(*args):
+        raise RuntimeError("the second connection failed")
+
+    monkeypatch.setattr(trends, "_side_queries", broken)
+    with pytest.raises(RuntimeError, match="second connection failed"):
+        trends.build(demo_engine, all_center_ids(demo_engine), WHOLE, "week", today=TODAY)
