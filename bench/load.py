@@ -453,8 +453,8 @@ def write_doc_section(fig: dict) -> None:
     lo, hi = fig["load_average"]
     head = (
         f"Measured {fig['when']} with `python -m bench.load --sessions {fig['sessions']} --rounds {fig['rounds']}` on "
-        f"{fig['machine']}, 1-minute load average {lo:.1f}–{hi:.1f} during the run (other engineers' work shared "
-        f"the machine): one headless Chromium, {fig['sessions']} browser contexts (= Streamlit sessions) on one "
+        f"{fig['machine']}, 1-minute load average {lo:.1f}–{hi:.1f} during the run (the harness's own "
+        f"browser, server and import included): one headless Chromium, {fig['sessions']} browser contexts (= Streamlit sessions) on one "
         f"Streamlit server over PostgreSQL ({fig['centers']} centers, 30 days of base ledger), while "
         f"`python -m syncstatus import` loaded the newer bundle in {imp.get('seconds')} s "
         f"(exit {imp.get('exit_code')}; {imp.get('output', '').strip()}).")
