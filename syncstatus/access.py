@@ -513,10 +513,6 @@ def reader_role() -> str | None:
 _SCOPE_KEY = "syncstatus_rls_scope"   # conn.info: (weak reference to the transaction, the centers it has set)
 
 
-def _no_transaction() -> None:
-    return None
-
-
 def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
     """Set this transaction's center scope for row-level security and, when DB_READER_ROLE is set, switch
     to that role for the rest of the transaction. No-op on SQLite. Returns True when the role was switched.
@@ -535,7 +531,8 @@ def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
         # not send it again (a round trip each). Keyed on the transaction object itself (a weak reference), so a
         # new transaction on the same pooled connection always sets it afresh.
         txn = conn.get_transaction()
-        conn.info[_SCOPE_KEY] = (weakref.ref(txn) if txn is not None else _no_transaction, csv)
+        if txn is not None:
+            conn.info[_SCOPE_KEY] = (weakref.ref(txn), csv)
     role = reader_role()
     if role:
         sql.execute(conn, "access_set_role", role=role)
