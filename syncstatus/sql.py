@@ -46,9 +46,13 @@ def _statement(name: str, dialect: str, lists: frozenset[str]) -> sa.TextClause:
     return stmt
 
 
+def _lists(params: dict[str, Any]) -> frozenset[str]:
+    """The names of the parameters that hold lists."""
+    return frozenset(k for k, v in params.items() if isinstance(v, (list, tuple, set, frozenset)))
+
+
 def statement(name: str, dialect: str, params: dict[str, Any]) -> sa.TextClause:
-    lists = frozenset(k for k, v in params.items() if isinstance(v, (list, tuple, set, frozenset)))
-    return _statement(name, dialect, lists)
+    return _statement(name, dialect, _lists(params))
 
 
 def _prepare(params: dict[str, Any]) -> dict[str, Any]:
@@ -81,14 +85,14 @@ def array_literal(values: list) -> str | None:
 def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
     """Run queries/name.sql. On PostgreSQL a query over center data also runs under the row-level
     security scope of its :center_ids (a second layer behind the SQL filter; see docs/SECURITY.md)."""
-    stmt, bound = statement(name, conn.dialect.name, params), _prepare(params)
-    if conn.dialect.name == "postgresql":
-        lists = frozenset(k for k, v in params.items() if isinstance(v, (list, tuple, set, frozenset)))
-        for k in _array_binds(name, conn.dialect.name, lists) if lists else ():
+    dialect, lists = conn.dialect.name, _lists(params)
+    stmt, bound = _statement(name, dialect, lists), _prepare(params)
+    if dialect == "postgresql" and lists:
+        for k in _array_binds(name, dialect, lists):
             text = array_literal(bound[k])
             if text is not None:
                 bound[k] = text
-    if "center_ids" not in params or conn.dialect.name != "postgresql":
+    if "center_ids" not in params or dialect != "postgresql":
         return conn.execute(stmt, bound)
     from syncstatus.access import rls_scope  # late import: access imports this module
 
