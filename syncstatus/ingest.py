@@ -26,6 +26,7 @@ import re
 import sqlite3
 import sys
 import threading
+import time
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -46,6 +47,8 @@ BATCH_ROWS = 10_000
 BLOCK_BYTES = 1 << 20           # CSV read a block of whole lines at a time: about 10,000 documents
 CHUNK_ROWS = 100_000            # PostgreSQL: new documents are inserted every this many staged rows
 ANALYZE_ROWS = 100_000          # PostgreSQL: an import writing this many documents refreshes the ledger's statistics
+BULK_LOAD_BYTES = 32 << 20     # PostgreSQL: an entity's files this large, into an empty table, load as a bulk load
+BULK_INDEX_MEMORY = "256MB"    # maintenance_work_mem for the index builds after a bulk load (this transaction only)
 QUEUE_BLOCKS = 8                # batches waiting for the database writer, at most (bounds memory)
 RAW_ROW_CHARS = 10_000          # raw_row kept per rejection, at most
 PARSE_CACHE_SIZE = 20_000       # distinct (response, platform) pairs remembered per import
@@ -192,37 +195,41 @@ class _Member:
     entity: str
     fmt: str                               # csv | jsonl
     open: Callable[[], io.BufferedIOBase]
+    size: int = 0                          # bytes, uncompressed
 
 
 def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[str]]:
     """The entity files of a folder or .zip, and the names of files that are not part of the format."""
     if not path.exists():
         raise BundleError(f"{path} does not exist: give a bundle folder or a .zip file")
-    entries: list[tuple[str, Callable[[], io.BufferedIOBase]]] = []
+    entries: list[tuple[str, Callable[[], io.BufferedIOBase], int]] = []
     if path.is_dir():
         for p in sorted(path.iterdir()):
             if p.is_file() and not p.name.startswith("."):
-                entries.append((p.name, lambda p=p: open(p, "rb", buffering=1 << 20)))  # noqa: SIM115
+                entries.append((p.name, lambda p=p: open(p, "rb", buffering=1 << 20),  # noqa: SIM115
+                                p.stat().st_size))
     else:
         try:
             zf = stack.enter_context(zipfile.ZipFile(path))
         except (zipfile.BadZipFile, OSError) as exc:
             raise BundleError(f"{path.name} is neither a bundle folder nor a readable .zip file: {exc}") from None
-        names = [i.filename for i in zf.infolist()
+        infos = {i.filename: i for i in zf.infolist()
                  if not i.is_dir() and not i.filename.startswith("__MACOSX/")
-                 and not i.filename.rsplit("/", 1)[-1].startswith(".")]
+                 and not i.filename.rsplit("/", 1)[-1].startswith(".")}
+        names = list(infos)
         # Accept the files at the top of the zip or inside one common folder (zip of a folder).
         tops = {n.split("/", 1)[0] if "/" in n else "" for n in names}
         prefix = next(iter(tops)) + "/" if len(tops) == 1 and "" not in tops else ""
         for n in sorted(names):
             shown = n[len(prefix):] if prefix and n.startswith(prefix) else n
-            entries.append((shown, lambda n=n: io.BufferedReader(zf.open(n), buffer_size=1 << 20)))
+            entries.append((shown, lambda n=n: io.BufferedReader(zf.open(n), buffer_size=1 << 20),
+                            infos[n].file_size))
     members: list[_Member] = []
     ignored: list[str] = []
-    for shown, opener in entries:
+    for shown, opener, size in entries:
         stem, dot, ext = shown.rpartition(".")
         if "/" not in shown and dot and stem in bundle.ENTITIES and ext.lower() in ("csv", "jsonl"):
-            members.append(_Member(shown, stem, ext.lower(), opener))
+            members.append(_Member(shown, stem, ext.lower(), opener, size))
         else:
             ignored.append(shown)
     order = {name: i for i, name in enumerate(bundle.ENTITY_ORDER)}
@@ -1781,9 +1788,49 @@ def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejecti
         if not files:
             continue
         loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-        for member in files:
-            loader.load_file(member)
-        loader.finish()
+        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, sum(m.size for m in files), progress):
+            for member in files:
+                loader.load_file(member)
+            loader.finish()
+
+
+@contextmanager
+def _bulk_load(ctx: _Context, table: str, size: int, progress: bool) -> Iterator[None]:
+    """PostgreSQL, a large load into an empty table (an organization's first import): the table's non-unique
+    indexes and foreign keys are dropped for the load and created again after it, in the import's transaction,
+    the way pg_restore loads data before it builds indexes. One sorted index build costs a fraction of keeping the
+    index up to date row by row, and one validating join a fraction of a foreign-key check per row. Unique keys
+    stay (the upserts and the chunk inserts probe them). The dropped definitions are the server's own
+    (ingest_deferrable_ddl), so they come back exactly as they were. Taking an index away locks the table until
+    the import commits: pages reading it wait for the first load to finish (docs/OPERATIONS.md). On failure
+    nothing is recreated by hand: the rollback restores the table as it was."""
+    conn = ctx.conn
+    if not ctx.postgres or size < BULK_LOAD_BYTES:
+        yield
+        return
+    target = schema.metadata.tables[table]
+    if conn.execute(sa.select(sa.exists(sa.select(sa.literal(1)).select_from(target)))).scalar():
+        yield
+        return
+    deferred = sql.execute(conn, "ingest_deferrable_ddl", table_name=table).all()
+    quote = conn.dialect.identifier_preparer.quote
+    # Identifiers from the catalog, quoted; definitions as the server printed them: no input of the bundle's.
+    for what, name, _ in deferred:
+        if what == "index":
+            conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+        else:
+            conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    yield
+    if deferred:
+        conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :memory, true)"), {"memory": BULK_INDEX_MEMORY})
+    for what, name, definition in deferred:
+        started = time.perf_counter()
+        if what == "index":
+            conn.exec_driver_sql(definition)
+        else:
+            conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+        if progress:
+            print(f"{table}: {what} {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def _record_failure(engine: Engine, summary: ImportSummary, rejections: _Rejections) -> None:

@@ -555,3 +555,79 @@ def test_a_run_whose_importer_is_alive_stays_running(engine, tmp_path):
             sql.execute(alive, "ingest_run_release", run_id=live)
     assert run(engine, tmp_path, base(), name="later").status == "succeeded"   # its lock gone: now it is marked
     assert rows(engine, "SELECT status FROM import_run WHERE id = :i", i=live) == [("interrupted",)]
+
+
+# --- a first large load on PostgreSQL: indexes and foreign keys built after the rows --------------------------
+
+CATALOG = """
+SELECT t.relname, 'index', pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public'
+UNION ALL
+SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = 'public'
+ORDER BY 1, 2, 3
+"""
+
+
+def ddl_seen(engine) -> tuple[list[str], object]:
+    """Record the DROP/CREATE INDEX and ALTER TABLE statements the engine runs from now on; returns the list and
+    the listener (to remove)."""
+    seen: list[str] = []
+
+    def spy(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("DROP INDEX", "CREATE INDEX", "ALTER TABLE")):
+            seen.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", spy)
+    return seen, spy
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", 1)   # every file counts as large
+    catalog = rows(engine, CATALOG)
+    rows_ = ledger(30)
+    rows_.insert(25, list(rows_[3]))   # a later chunk repeats a key an earlier chunk inserted
+    seen, spy = ddl_seen(engine)
+    try:
+        first = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_)}))
+        took_bulk_path = list(seen)
+        seen.clear()
+        second = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(30, status="failed",
+                                                                               attempt="2024-02-01T02:00:00"))}),
+                     name="second")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", spy)
+    assert first.status == "succeeded", first.error
+    assert first.per_entity["documents"] == {"read": 31, "loaded": 30, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert rows(engine, "SELECT line_no, reason FROM import_rejection WHERE import_run_id = :r", r=first.run_id) == [
+        (27, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-3) also on line 5")]
+    # the ledger's report and document-number indexes and its foreign key went away for the load and came back
+    assert any(s.startswith("DROP INDEX") and "ix_sync_document_report" in s for s in took_bulk_path)
+    assert any(s.startswith("CREATE INDEX ix_sync_document_report") for s in took_bulk_path)
+    assert any("ADD CONSTRAINT" in s and "sync_document_center_id_fkey" in s for s in took_bulk_path)
+    assert rows(engine, CATALOG) == catalog, "the schema after a bulk load differs from before it"
+    # a second import finds the ledger filled: row by row, no index dropped
+    assert second.status == "succeeded", second.error
+    assert second.per_entity["documents"]["updated"] == 30
+    assert seen == []
+    counted = rollup_tables(engine)
+    with engine.begin() as conn:
+        rollup.refresh_all(conn)
+    assert rollup_tables(engine) == counted
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_failed_bulk_load_leaves_the_schema_as_it_was(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", 1)
+    catalog = rows(engine, CATALOG)
+
+    def broken(ctx, summary):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(ingest, "_refresh_rollups", broken)
+    s = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(10))}))
+    assert s.status == "failed" and "the disk is full" in (s.error or "")
+    assert rows(engine, CATALOG) == catalog
+    assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 0
