@@ -850,6 +850,9 @@ class _Context:
         self.newest: dict[int, date] = {}
         self.config_changed: set[int] = set()
         self.doc_ranges: dict[int, tuple[date, date]] = {}
+        self.bulk_bytes: dict[str, int] = {}          # entity -> bytes of its files in the bundle
+        self.bulk_loaded: set[str] = set()            # tables this import loaded as a bulk load (PostgreSQL)
+        self.progress = False
         self._parsed: dict[tuple[str | None, str | None], messages.ParsedResponse] = {}
         self.writer = _Writer(conn, threaded=self.postgres)
 
@@ -1662,6 +1665,11 @@ def refresh_groups(ranges: dict[int, tuple[date, date]]) -> list[tuple[list[int]
     return [(sorted(ids), d0, d1) for ids, d0, d1 in groups]
 
 
+# The rollups an import recounts: on a first large load, built like the tables they count (_bulk_load).
+ROLLUP_TABLES = ("sync_daily", "sync_monthly", "sync_center_day", "sync_center_period", "spike_baseline",
+                 "blocked_reference_day")
+
+
 def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
     """Recount the rollups the import changed: whole centers whose configurations changed, and the changed
     date ranges of the others, in the import's transaction."""
@@ -1669,16 +1677,20 @@ def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
     documents = summary.per_entity.get("documents", {})
     if documents.get("loaded", 0) + documents.get("updated", 0) >= ANALYZE_ROWS:
         sql.execute(conn, "ingest_analyze_documents")
-    full = sorted(ctx.config_changed)
-    if full:
-        rollup.refresh(conn, full, rollup.MIN_DATE, rollup.MAX_DATE)
-    ranges = {cid: rng for cid, rng in ctx.doc_ranges.items() if cid not in ctx.config_changed}
-    for ids, d0, d1 in refresh_groups(ranges):
-        rollup.refresh(conn, ids, d0, d1)
-    from syncstatus import rollup_blocked  # the blocked-references rollup recounts whole centers
+    with ExitStack() as bulk:
+        if schema.sync_document.name in ctx.bulk_loaded:   # the ledger's first load: its rollups' first count
+            for table in ROLLUP_TABLES:
+                bulk.enter_context(_bulk_load(ctx, table, ctx.bulk_bytes.get("documents", 0), ctx.progress))
+        full = sorted(ctx.config_changed)
+        if full:
+            rollup.refresh(conn, full, rollup.MIN_DATE, rollup.MAX_DATE)
+        ranges = {cid: rng for cid, rng in ctx.doc_ranges.items() if cid not in ctx.config_changed}
+        for ids, d0, d1 in refresh_groups(ranges):
+            rollup.refresh(conn, ids, d0, d1)
+        from syncstatus import rollup_blocked  # the blocked-references rollup recounts whole centers
 
-    if rollup_blocked.import_changed(summary.per_entity):
-        rollup_blocked.refresh(conn, sorted(ctx.touched))
+        if rollup_blocked.import_changed(summary.per_entity):
+            rollup_blocked.refresh(conn, sorted(ctx.touched))
 
 
 def _record_centers(ctx: _Context) -> None:
@@ -1750,6 +1762,7 @@ def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progr
             with conn.begin():
                 sql.execute(conn, "ingest_lock", run_id=run_id)
                 ctx = _Context(conn, run_id)
+                ctx.progress = progress
                 failed = True
                 try:
                     _load(ctx, members, summary, rejections, progress)
@@ -1788,7 +1801,8 @@ def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejecti
         if not files:
             continue
         loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, sum(m.size for m in files), progress):
+        ctx.bulk_bytes[entity_name] = sum(m.size for m in files)
+        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, ctx.bulk_bytes[entity_name], progress):
             for member in files:
                 loader.load_file(member)
             loader.finish()
@@ -1812,6 +1826,7 @@ def _bulk_load(ctx: _Context, table: str, size: int, progress: bool) -> Iterator
     if conn.execute(sa.select(sa.exists(sa.select(sa.literal(1)).select_from(target)))).scalar():
         yield
         return
+    ctx.bulk_loaded.add(table)
     deferred = sql.execute(conn, "ingest_deferrable_ddl", table_name=table).all()
     quote = conn.dialect.identifier_preparer.quote
     # Identifiers from the catalog, quoted; definitions as the server printed them: no input of the bundle's.
