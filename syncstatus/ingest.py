@@ -848,10 +848,9 @@ class _Context:
         self.rejected_zones: dict[str, str] = {}
         self.touched: set[int] = set()
         self.newest: dict[int, date] = {}
-        self.config_changed: set[int] = set()
+        self.config_changed: dict[int, date] = {}   # center -> earliest effective date of a new or changed config
         self.doc_ranges: dict[int, tuple[date, date]] = {}
-        self.bulk_bytes: dict[str, int] = {}          # entity -> bytes of its files in the bundle
-        self.bulk_loaded: set[str] = set()            # tables this import loaded as a bulk load (PostgreSQL)
+        self.bulk_tables: set[str] = set()            # tables this import loads as a bulk load (PostgreSQL)
         self.progress = False
         self._parsed: dict[tuple[str | None, str | None], messages.ParsedResponse] = {}
         self.writer = _Writer(conn, threaded=self.postgres)
@@ -1554,8 +1553,10 @@ class _EntityLoader:
             new = sum(int(r["new_rows"] or 0) for r in rows)
             changed = sum(int(r["changed_rows"] or 0) for r in rows)
             if name == "sync_configs":
-                ctx.config_changed.update(int(r["center_id"]) for r in rows
-                                          if (r["new_rows"] or 0) + (r["changed_rows"] or 0))
+                for r in rows:
+                    if r["changed_from"] is not None:
+                        cid, since = int(r["center_id"]), _dates(r["changed_from"])[0]
+                        ctx.config_changed[cid] = min(since, ctx.config_changed.get(cid, since))
             elif name == "documents":
                 for r in rows:
                     cid = int(r["center_id"])
@@ -1678,13 +1679,12 @@ def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
     if documents.get("loaded", 0) + documents.get("updated", 0) >= ANALYZE_ROWS:
         sql.execute(conn, "ingest_analyze_documents")
     with ExitStack() as bulk:
-        if schema.sync_document.name in ctx.bulk_loaded:   # the ledger's first load: its rollups' first count
-            for table in ROLLUP_TABLES:
-                bulk.enter_context(_bulk_load(ctx, table, ctx.bulk_bytes.get("documents", 0), ctx.progress))
-        full = sorted(ctx.config_changed)
-        if full:
-            rollup.refresh(conn, full, rollup.MIN_DATE, rollup.MAX_DATE)
-        ranges = {cid: rng for cid, rng in ctx.doc_ranges.items() if cid not in ctx.config_changed}
+        for table in ROLLUP_TABLES:
+            bulk.enter_context(_bulk_load(ctx, table, ctx.progress))
+        # a center's configuration changed on a date: every later date may count on another report line
+        ranges = dict(ctx.doc_ranges)
+        for cid, since in ctx.config_changed.items():
+            ranges[cid] = (min(since, ranges[cid][0]) if cid in ranges else since, rollup.MAX_DATE)
         for ids, d0, d1 in refresh_groups(ranges):
             rollup.refresh(conn, ids, d0, d1)
         from syncstatus import rollup_blocked  # the blocked-references rollup recounts whole centers
@@ -1794,6 +1794,7 @@ def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progr
 def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejections: _Rejections,
           progress: bool) -> None:
     """Every entity of the bundle, in order: read, stage and write."""
+    _plan_bulk_loads(ctx, members)
     ctx.load_zones()
     ctx.load_centers()
     for entity_name in bundle.ENTITY_ORDER:
@@ -1801,32 +1802,56 @@ def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejecti
         if not files:
             continue
         loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-        ctx.bulk_bytes[entity_name] = sum(m.size for m in files)
-        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, ctx.bulk_bytes[entity_name], progress):
+        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, progress):
             for member in files:
                 loader.load_file(member)
             loader.finish()
 
 
-@contextmanager
-def _bulk_load(ctx: _Context, table: str, size: int, progress: bool) -> Iterator[None]:
-    """PostgreSQL, a large load into an empty table (an organization's first import): the table's non-unique
-    indexes and foreign keys are dropped for the load and created again after it, in the import's transaction,
-    the way pg_restore loads data before it builds indexes. One sorted index build costs a fraction of keeping the
-    index up to date row by row, and one validating join a fraction of a foreign-key check per row. Unique keys
-    stay (the upserts and the chunk inserts probe them). The dropped definitions are the server's own
-    (ingest_deferrable_ddl), so they come back exactly as they were. Taking an index away locks the table until
-    the import commits: pages reading it wait for the first load to finish (docs/OPERATIONS.md). On failure
-    nothing is recreated by hand: the rollback restores the table as it was."""
+def _plan_bulk_loads(ctx: _Context, members: list[_Member]) -> None:
+    """PostgreSQL: choose the tables this import loads as a bulk load (_bulk_load) and lock them now.
+
+    A table qualifies when the bundle's files for it are BULK_LOAD_BYTES or more, it is empty (an organization's
+    first import, or a rebuild) and the importer's role owns it (dropping an index needs the owner; a role that
+    only writes rows imports row by row); the ledger's rollup tables qualify with the ledger. All of them are
+    locked at once, before the import reads or writes anything: taking them one by one as their turn came would
+    let a page that read one of them wait for another while the import waits for the first (a deadlock)."""
+    if not ctx.postgres:
+        return
+    sizes: dict[str, int] = {}
+    for m in members:
+        table = bundle.ENTITIES[m.entity].table
+        sizes[table] = sizes.get(table, 0) + m.size
+    tables = [t for t, size in sizes.items() if size >= BULK_LOAD_BYTES]
+    if schema.sync_document.name in tables:
+        tables += ROLLUP_TABLES
     conn = ctx.conn
-    if not ctx.postgres or size < BULK_LOAD_BYTES:
+    planned = sorted(t for t in tables
+                     if sql.execute(conn, "ingest_table_owned", table_name=t).scalar()
+                     and not conn.execute(sa.select(sa.exists(sa.select(sa.literal(1))
+                                                              .select_from(schema.metadata.tables[t])))).scalar())
+    if schema.sync_document.name not in planned:
+        planned = [t for t in planned if t not in ROLLUP_TABLES]
+    if planned:
+        quote = conn.dialect.identifier_preparer.quote
+        # our own table names, quoted: no input of the bundle's
+        conn.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, planned))} IN ACCESS EXCLUSIVE MODE")
+    ctx.bulk_tables = set(planned)
+
+
+@contextmanager
+def _bulk_load(ctx: _Context, table: str, progress: bool) -> Iterator[None]:
+    """A bulk load of a table _plan_bulk_loads chose: its non-unique indexes and foreign keys are dropped for the
+    load and created again after it, in the import's transaction, the way pg_restore loads data before it builds
+    indexes. One sorted index build costs a fraction of keeping the index up to date row by row, and one
+    validating join a fraction of a foreign-key check per row. Unique keys stay (the upserts and the chunk inserts
+    probe them). The dropped definitions are the server's own (ingest_deferrable_ddl), so they come back exactly
+    as they were. The table stays locked until the import commits: pages reading it wait for the first load to
+    finish (docs/OPERATIONS.md). On failure nothing is recreated by hand: the rollback restores the table."""
+    if table not in ctx.bulk_tables:
         yield
         return
-    target = schema.metadata.tables[table]
-    if conn.execute(sa.select(sa.exists(sa.select(sa.literal(1)).select_from(target)))).scalar():
-        yield
-        return
-    ctx.bulk_loaded.add(table)
+    conn = ctx.conn
     deferred = sql.execute(conn, "ingest_deferrable_ddl", table_name=table).all()
     quote = conn.dialect.identifier_preparer.quote
     # Identifiers from the catalog, quoted; definitions as the server printed them: no input of the bundle's.
