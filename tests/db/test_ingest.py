@@ -4,7 +4,9 @@ bundles, atomic failure, the rollup and config maintenance it drives, and the CL
 from __future__ import annotations
 
 import csv
+import io
 import json
+import uuid
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -633,3 +635,46 @@ def test_a_failed_bulk_load_leaves_the_schema_as_it_was(engine, tmp_path, monkey
     assert s.status == "failed" and "the disk is full" in (s.error or "")
     assert rows(engine, CATALOG) == catalog
     assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 0
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_only_empty_tables_the_importer_owns_are_bulk_loaded_and_they_are_locked_first(engine, monkeypatch):
+    monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", 100)
+    members = [ingest._Member("documents.csv", "documents", "csv", lambda: io.BytesIO(b""), 100),
+               ingest._Member("payments.csv", "payments", "csv", lambda: io.BytesIO(b""), 99)]
+    role = f"syncstatus_test_{uuid.uuid4().hex[:8]}"
+    with engine.connect() as conn:
+        ctx = ingest._Context(conn, 0)
+        try:
+            ingest._plan_bulk_loads(ctx, members)
+            # the ledger (large enough) and its rollups; payments.csv is under the threshold
+            assert ctx.bulk_tables == {"sync_document", *ingest.ROLLUP_TABLES}
+            locks = conn.execute(sa.text(
+                "SELECT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid = pg_backend_pid() AND l.mode = 'AccessExclusiveLock'")).scalars().all()
+            assert set(locks) >= ctx.bulk_tables
+            conn.rollback()
+            # a role that may write rows but does not own the tables: row by row
+            conn.execute(sa.text(f'CREATE ROLE "{role}" NOLOGIN'))   # a name this test generated; rolled back
+            conn.execute(sa.text(f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO "{role}"'))
+            conn.execute(sa.text(f'SET LOCAL ROLE "{role}"'))
+            ingest._plan_bulk_loads(ctx, members)
+            assert ctx.bulk_tables == set()
+        finally:
+            ctx.writer.close(failed=True)
+            conn.rollback()
+    # a ledger with rows is never bulk loaded
+    with engine.begin() as conn:
+        cid = conn.execute(sa.text("INSERT INTO zone (code, name) VALUES ('Z', 'Z') RETURNING id")).scalar()
+        cid = conn.execute(sa.text("INSERT INTO center (code, name, zone_id, platform) VALUES ('C', 'C', :z, 'qbo') "
+                                   "RETURNING id"), {"z": cid}).scalar()
+        conn.execute(sa.text("INSERT INTO sync_document (center_id, kind, document_no, sync_date, status) "
+                             "VALUES (:c, 'invoice', 'I-1', '2024-01-01', 'processed')"), {"c": cid})
+    with engine.connect() as conn:
+        ctx = ingest._Context(conn, 0)
+        try:
+            ingest._plan_bulk_loads(ctx, members)
+            assert ctx.bulk_tables == set()
+        finally:
+            ctx.writer.close(failed=True)
+            conn.rollback()
