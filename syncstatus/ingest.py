@@ -1141,14 +1141,17 @@ class _Stage:
         self.pending = 0       # in stage_<entity>, for the set-based statements at the end
         self.inserted = 0      # inserted chunk by chunk
         self.eager = ctx.postgres and entity in EAGER_KEYS
+        self.bulk = False      # PostgreSQL: a bulk load into an empty ledger (its unique key built after the rows)
         self.chunk: sa.Table | None = None
         self.keys: sa.Table | None = None
         self.chunk_rows = 0
         self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
         self.present: set[int] = set()
+        self.unique_keys: list[tuple[str, str]] = []  # (name, definition) of the unique keys a bulk load dropped
         tables = [self.table]
         if ctx.postgres and entity in EAGER_KEYS:
             target = schema.metadata.tables[bundle.ENTITIES[entity].table]
+            self.bulk = target.name in ctx.bulk_tables
             self.chunk = stage_table(entity, "_chunk")
             self.keys = sa.Table(f"stage_{entity}_keys", sa.MetaData(),
                                  *(sa.Column(k, target.c[k].type) for k in EAGER_KEYS[entity]),
@@ -1162,6 +1165,20 @@ class _Stage:
             ctx.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t.name}")
             t.create(ctx.conn)
         self.tables = tables
+        if self.bulk:
+            self._drop_unique_keys()
+
+    def _drop_unique_keys(self) -> None:
+        """A bulk load of an empty ledger (_bulk_load): its unique key goes too, and the chunks are inserted whole,
+        without probing it; finish() builds it again. A key the bundle repeats makes that build fail, and only then
+        are the repeats looked for (_restore_unique_keys)."""
+        conn = self.ctx.conn
+        table = bundle.ENTITIES[self.entity].table
+        quote = conn.dialect.identifier_preparer.quote
+        self.unique_keys = [(name, definition) for name, definition
+                            in sql.execute(conn, "ingest_unique_keys", table_name=table)]
+        for name, _ in self.unique_keys:   # identifiers from the catalog, quoted
+            conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
         """Hand a batch of staging columns (and their places) to the writer."""
@@ -1202,9 +1219,12 @@ class _Stage:
             return
         ctx = self.ctx
         ctx.writer.end_copy()
-        fresh = [cid for cid in self.chunk_spans if cid not in self.present]
-        inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk", run_id=ctx.run_id,
-                               fresh_centers=fresh).rowcount
+        if self.bulk:
+            inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk_bulk", run_id=ctx.run_id).rowcount
+        else:
+            fresh = [cid for cid in self.chunk_spans if cid not in self.present]
+            inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk", run_id=ctx.run_id,
+                                   fresh_centers=fresh).rowcount
         self.present.update(self.chunk_spans)
         if inserted:   # the chunk's sync dates: exactly those of the new rows when all were new, else a cover
             for cid, (first, last) in self.chunk_spans.items():
@@ -1505,11 +1525,12 @@ class _EntityLoader:
                                       "format and were ignored")
 
     # -- database side -------------------------------------------------------------------------------
-    def _reject_duplicates(self) -> int:
-        """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many."""
+    def _reject_duplicates(self, prefix: str = "ingest") -> int:
+        """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many.
+        The rows are found by queries/<prefix>_duplicates_<entity> and dropped by <prefix>_drop_duplicates_<entity>."""
         conn = self.ctx.conn
         name = self.entity.name
-        stmt = sql.statement(f"ingest_duplicates_{name}", conn.dialect.name, {})
+        stmt = sql.statement(f"{prefix}_duplicates_{name}", conn.dialect.name, {})
         result = conn.execute(stmt, execution_options={"stream_results": True})
         found = 0
         with ExitStack() as stack:
@@ -1530,7 +1551,30 @@ class _EntityLoader:
                 self.rejections.flush(conn)
         result.close()
         if found:
-            sql.execute(conn, f"ingest_drop_duplicates_{name}")
+            dropped = sql.execute(conn, f"{prefix}_drop_duplicates_{name}", run_id=self.ctx.run_id).rowcount
+            if prefix == "ingest_bulk" and dropped != found:   # the ledger's rows and the keys kept must agree
+                raise RuntimeError(f"{name}: {found} repeated keys were reported but {dropped} rows dropped")
+        return found
+
+    def _restore_unique_keys(self) -> int:
+        """After a bulk load of the ledger: build its unique keys again. A build that fails on a repeated key rolls
+        back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the row-by-row
+        path) and the build runs again. Returns how many rows were rejected."""
+        conn = self.ctx.conn
+        table = bundle.ENTITIES[self.entity.name].table
+        quote = conn.dialect.identifier_preparer.quote
+        found = 0
+        for name, definition in self.stage.unique_keys:
+            add = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"   # the server's own text
+            started = time.perf_counter()
+            try:
+                with conn.begin_nested():
+                    conn.exec_driver_sql(add)
+            except sa.exc.IntegrityError:
+                found += self._reject_duplicates(prefix="ingest_bulk")
+                conn.exec_driver_sql(add)
+            if self.progress:
+                print(f"{table}: unique key {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return found
 
     def finish(self) -> None:
@@ -1543,8 +1587,11 @@ class _EntityLoader:
         stage = self.stage
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
+        repeated = self._restore_unique_keys() if stage.unique_keys else 0   # a bulk load: every row was inserted
+        stage.inserted -= repeated
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
+        duplicates += repeated
         new = changed = 0
         if stage.pending:
             if ctx.postgres:

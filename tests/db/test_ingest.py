@@ -590,7 +590,9 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", 1)   # every file counts as large
     catalog = rows(engine, CATALOG)
     rows_ = ledger(30)
-    rows_.insert(25, list(rows_[3]))   # a later chunk repeats a key an earlier chunk inserted
+    repeat = list(rows_[3])
+    repeat[4] = "999.99"
+    rows_.insert(25, repeat)   # a later chunk repeats a key an earlier chunk inserted, with another amount
     seen, spy = ddl_seen(engine)
     try:
         first = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_)}))
@@ -605,6 +607,12 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     assert first.per_entity["documents"] == {"read": 31, "loaded": 30, "updated": 0, "unchanged": 0, "rejected": 1}
     assert rows(engine, "SELECT line_no, reason FROM import_rejection WHERE import_run_id = :r", r=first.run_id) == [
         (27, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-3) also on line 5")]
+    # the first row of the repeated key is the one kept, and only one row has that key
+    assert rows(engine, "SELECT amount FROM sync_document WHERE document_no = 'INV-3'") == [(Decimal("3.25"),)]
+    assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 30
+    # the unique key was built after the rows: a first attempt failed on the repeat, the second held
+    assert any("DROP CONSTRAINT" in s and "uq_sync_document" in s for s in took_bulk_path)
+    assert sum("ADD CONSTRAINT" in s and "uq_sync_document" in s for s in took_bulk_path) == 2
     # the ledger's report and document-number indexes and its foreign key went away for the load and came back
     assert any(s.startswith("DROP INDEX") and "ix_sync_document_report" in s for s in took_bulk_path)
     assert any(s.startswith("CREATE INDEX ix_sync_document_report") for s in took_bulk_path)
@@ -616,6 +624,21 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     assert second.status == "succeeded", second.error
     assert second.per_entity["documents"]["updated"] == 30
     assert seen == []
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_bulk_load_without_repeated_keys_builds_the_unique_key_once(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", 1)
+    seen, spy = ddl_seen(engine)
+    try:
+        s = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(20))}))
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", spy)
+    assert s.status == "succeeded", s.error
+    assert s.per_entity["documents"] == {"read": 20, "loaded": 20, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert sum("ADD CONSTRAINT" in x and "uq_sync_document" in x for x in seen) == 1
+    assert scalar(engine, "SELECT COUNT(DISTINCT (center_id, kind, document_no)) FROM sync_document") == 20
     counted = rollup_tables(engine)
     with engine.begin() as conn:
         rollup.refresh_all(conn)
