@@ -1115,6 +1115,10 @@ class _Writer:
                 stack.__exit__(RuntimeError, RuntimeError("import stopped"), None)
 
 
+# Entities whose upsert is a plain copy of the staged columns: on a bulk load into an empty table (PostgreSQL) their
+# rows are inserted without ON CONFLICT and their unique keys built after them (ingest_upsert_<entity> otherwise).
+PLAIN_INSERTS = frozenset({"sale_orders", "sale_order_lines", "payments", "misc_journals", "stock_orders"})
+
 # Entities whose new rows are inserted chunk by chunk while the bundle is read (PostgreSQL), with the staging
 # columns of their natural key: the ledger, by far the largest file.
 EAGER_KEYS: dict[str, tuple[str, ...]] = {"documents": ("center_id", "kind", "document_no")}
@@ -1141,7 +1145,7 @@ class _Stage:
         self.pending = 0       # in stage_<entity>, for the set-based statements at the end
         self.inserted = 0      # inserted chunk by chunk
         self.eager = ctx.postgres and entity in EAGER_KEYS
-        self.bulk = False      # PostgreSQL: a bulk load into an empty ledger (its unique key built after the rows)
+        self.bulk = False      # PostgreSQL: a bulk load into an empty table, its unique keys built after the rows
         self.chunk: sa.Table | None = None
         self.keys: sa.Table | None = None
         self.chunk_rows = 0
@@ -1149,9 +1153,11 @@ class _Stage:
         self.present: set[int] = set()
         self.unique_keys: list[tuple[str, str]] = []  # (name, definition) of the unique keys a bulk load dropped
         tables = [self.table]
+        self.target = schema.metadata.tables[bundle.ENTITIES[entity].table]
+        if ctx.postgres and (entity in EAGER_KEYS or entity in PLAIN_INSERTS):
+            self.bulk = self.target.name in ctx.bulk_tables
         if ctx.postgres and entity in EAGER_KEYS:
-            target = schema.metadata.tables[bundle.ENTITIES[entity].table]
-            self.bulk = target.name in ctx.bulk_tables
+            target = self.target
             self.chunk = stage_table(entity, "_chunk")
             self.keys = sa.Table(f"stage_{entity}_keys", sa.MetaData(),
                                  *(sa.Column(k, target.c[k].type) for k in EAGER_KEYS[entity]),
@@ -1169,9 +1175,10 @@ class _Stage:
             self._drop_unique_keys()
 
     def _drop_unique_keys(self) -> None:
-        """A bulk load of an empty ledger (_bulk_load): its unique key goes too, and the chunks are inserted whole,
-        without probing it; finish() builds it again. A key the bundle repeats makes that build fail, and only then
-        are the repeats looked for (_restore_unique_keys)."""
+        """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys go
+        too and finish() builds them again after the rows. The ledger's chunks are inserted whole, without probing
+        the key: a key the bundle repeats makes the build fail, and only then are the repeats looked for
+        (_restore_unique_keys). The other entities' repeats are rejected in staging before their rows are inserted."""
         conn = self.ctx.conn
         table = bundle.ENTITIES[self.entity].table
         quote = conn.dialect.identifier_preparer.quote
@@ -1567,12 +1574,15 @@ class _EntityLoader:
         for name, definition in self.stage.unique_keys:
             add = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"   # the server's own text
             started = time.perf_counter()
-            try:
-                with conn.begin_nested():
-                    conn.exec_driver_sql(add)
-            except sa.exc.IntegrityError:
-                found += self._reject_duplicates(prefix="ingest_bulk")
+            if self.entity.name not in EAGER_KEYS:   # repeats were rejected in staging: the key builds
                 conn.exec_driver_sql(add)
+            else:
+                try:
+                    with conn.begin_nested():
+                        conn.exec_driver_sql(add)
+                except sa.exc.IntegrityError:
+                    found += self._reject_duplicates(prefix="ingest_bulk")
+                    conn.exec_driver_sql(add)
             if self.progress:
                 print(f"{table}: unique key {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         return found
@@ -1587,7 +1597,8 @@ class _EntityLoader:
         stage = self.stage
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
-        repeated = self._restore_unique_keys() if stage.unique_keys else 0   # a bulk load: every row was inserted
+        # a bulk load of the ledger: every row was inserted, the repeats go now
+        repeated = self._restore_unique_keys() if stage.unique_keys and name in EAGER_KEYS else 0
         stage.inserted -= repeated
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
@@ -1615,8 +1626,13 @@ class _EntityLoader:
                     sql.execute(conn, "ingest_insert_documents", run_id=ctx.run_id)
                 if changed:
                     sql.execute(conn, "ingest_update_documents", run_id=ctx.run_id)
+            elif (new or changed) and stage.unique_keys:   # a bulk load into an empty table: nothing to update
+                cols = STAGE_COLUMNS[name]
+                conn.execute(stage.target.insert().from_select(cols, sa.select(*(stage.table.c[c] for c in cols))))
             elif new or changed:
                 sql.execute(conn, f"ingest_upsert_{name}")
+        if stage.unique_keys and name not in EAGER_KEYS:   # no repeats left in staging: the keys build
+            self._restore_unique_keys()
         loaded = stage.inserted + new
         self.counts["loaded"] += loaded
         self.counts["updated"] += changed
