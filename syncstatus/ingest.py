@@ -1564,9 +1564,10 @@ class _EntityLoader:
         return found
 
     def _restore_unique_keys(self) -> int:
-        """After a bulk load of the ledger: build its unique keys again. A build that fails on a repeated key rolls
-        back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the row-by-row
-        path) and the build runs again. Returns how many rows were rejected."""
+        """After a bulk load: build the table's unique keys again. For the ledger, a build that fails on a repeated
+        key rolls back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the
+        row-by-row path) and the build runs again. Returns how many rows were rejected (always 0 for the other
+        entities, whose repeats were rejected in staging before their rows were inserted)."""
         conn = self.ctx.conn
         table = bundle.ENTITIES[self.entity.name].table
         quote = conn.dialect.identifier_preparer.quote
