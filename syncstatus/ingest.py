@@ -1180,7 +1180,7 @@ class _Stage:
         the key: a key the bundle repeats makes the build fail, and only then are the repeats looked for
         (_restore_unique_keys). The other entities' repeats are rejected in staging before their rows are inserted."""
         conn = self.ctx.conn
-        table = bundle.ENTITIES[self.entity].table
+        table = self.target.name
         quote = conn.dialect.identifier_preparer.quote
         self.unique_keys = [(name, definition) for name, definition
                             in sql.execute(conn, "ingest_unique_keys", table_name=table)]
@@ -1569,7 +1569,7 @@ class _EntityLoader:
         row-by-row path) and the build runs again. Returns how many rows were rejected (always 0 for the other
         entities, whose repeats were rejected in staging before their rows were inserted)."""
         conn = self.ctx.conn
-        table = bundle.ENTITIES[self.entity.name].table
+        table = self.stage.target.name
         quote = conn.dialect.identifier_preparer.quote
         found = 0
         for name, definition in self.stage.unique_keys:
