@@ -1151,7 +1151,7 @@ class _Stage:
         self.chunk_rows = 0
         self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
         self.present: set[int] = set()
-        self.unique_keys: list[tuple[str, str]] = []  # (name, definition) of the unique keys a bulk load dropped
+        self.unique_keys: list[Deferred] = []        # the unique keys a bulk load dropped
         tables = [self.table]
         self.target = schema.metadata.tables[bundle.ENTITIES[entity].table]
         if ctx.postgres and (entity in EAGER_KEYS or entity in PLAIN_INSERTS):
@@ -1179,13 +1179,7 @@ class _Stage:
         too and finish() builds them again after the rows. The ledger's chunks are inserted whole, without probing
         the key: a key the bundle repeats makes the build fail, and only then are the repeats looked for
         (_restore_unique_keys). The other entities' repeats are rejected in staging before their rows are inserted."""
-        conn = self.ctx.conn
-        table = self.target.name
-        quote = conn.dialect.identifier_preparer.quote
-        self.unique_keys = [(name, definition) for name, definition
-                            in sql.execute(conn, "ingest_unique_keys", table_name=table)]
-        for name, _ in self.unique_keys:   # identifiers from the catalog, quoted
-            conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("unique key",))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
         """Hand a batch of staging columns (and their places) to the writer."""
@@ -1570,22 +1564,17 @@ class _EntityLoader:
         entities, whose repeats were rejected in staging before their rows were inserted)."""
         conn = self.ctx.conn
         table = self.stage.target.name
-        quote = conn.dialect.identifier_preparer.quote
         found = 0
-        for name, definition in self.stage.unique_keys:
-            add = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"   # the server's own text
-            started = time.perf_counter()
+        for key in self.stage.unique_keys:
             if self.entity.name not in EAGER_KEYS:   # repeats were rejected in staging: the key builds
-                conn.exec_driver_sql(add)
-            else:
-                try:
-                    with conn.begin_nested():
-                        conn.exec_driver_sql(add)
-                except sa.exc.IntegrityError:
-                    found += self._reject_duplicates(prefix="ingest_bulk")
-                    conn.exec_driver_sql(add)
-            if self.progress:
-                print(f"{table}: unique key {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+                _build_deferred(self.ctx, table, key)
+                continue
+            try:
+                with conn.begin_nested():
+                    _build_deferred(self.ctx, table, key)
+            except sa.exc.IntegrityError:
+                found += self._reject_duplicates(prefix="ingest_bulk")
+                _build_deferred(self.ctx, table, key)
         return found
 
     def finish(self) -> None:
@@ -1744,7 +1733,7 @@ def _refresh_rollups(ctx: _Context, summary: ImportSummary) -> None:
         sql.execute(conn, "ingest_analyze_documents")
     with ExitStack() as bulk:
         for table in ROLLUP_TABLES:
-            bulk.enter_context(_bulk_load(ctx, table, ctx.progress))
+            bulk.enter_context(_bulk_load(ctx, table))
         # a center's configuration changed on a date: every later date may count on another report line
         ranges = dict(ctx.doc_ranges)
         for cid, since in ctx.config_changed.items():
@@ -1866,7 +1855,7 @@ def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejecti
         if not files:
             continue
         loader = _EntityLoader(ctx, bundle.ENTITIES[entity_name], summary, rejections, progress)
-        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table, progress):
+        with _bulk_load(ctx, bundle.ENTITIES[entity_name].table):
             for member in files:
                 loader.load_file(member)
             loader.finish()
@@ -1900,41 +1889,62 @@ def _plan_bulk_loads(ctx: _Context, members: list[_Member]) -> None:
         quote = conn.dialect.identifier_preparer.quote
         # our own table names, quoted: no input of the bundle's
         conn.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, planned))} IN ACCESS EXCLUSIVE MODE")
+        # the index and key builds after the rows sort in memory (this transaction only)
+        conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :memory, true)"), {"memory": BULK_INDEX_MEMORY})
     ctx.bulk_tables = set(planned)
 
 
-@contextmanager
-def _bulk_load(ctx: _Context, table: str, progress: bool) -> Iterator[None]:
-    """A bulk load of a table _plan_bulk_loads chose: its non-unique indexes and foreign keys are dropped for the
-    load and created again after it, in the import's transaction, the way pg_restore loads data before it builds
-    indexes. One sorted index build costs a fraction of keeping the index up to date row by row, and one
-    validating join a fraction of a foreign-key check per row. Unique keys stay (the upserts and the chunk inserts
-    probe them). The dropped definitions are the server's own (ingest_deferrable_ddl), so they come back exactly
-    as they were. The table stays locked until the import commits: pages reading it wait for the first load to
-    finish (docs/OPERATIONS.md). On failure nothing is recreated by hand: the rollback restores the table."""
-    if table not in ctx.bulk_tables:
-        yield
-        return
-    conn = ctx.conn
-    deferred = sql.execute(conn, "ingest_deferrable_ddl", table_name=table).all()
+Deferred = tuple[str, str, str]   # (what: index | foreign key | unique key, name, definition), from the catalog
+
+
+def _drop_deferrable(conn: Connection, table: str, kinds: tuple[str, ...]) -> list[Deferred]:
+    """Drop a table's indexes and constraints of these kinds (ingest_deferrable_ddl); returns their definitions,
+    the server's own, for _build_deferred."""
     quote = conn.dialect.identifier_preparer.quote
-    # Identifiers from the catalog, quoted; definitions as the server printed them: no input of the bundle's.
-    for what, name, _ in deferred:
+    dropped: list[Deferred] = []
+    for what, name, definition in sql.execute(conn, "ingest_deferrable_ddl", table_name=table):
+        if what not in kinds:
+            continue
+        # identifiers from the catalog, quoted: no input of the bundle's
         if what == "index":
             conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
         else:
             conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        dropped.append((what, name, definition))
+    return dropped
+
+
+def _build_deferred(ctx: _Context, table: str, item: Deferred) -> None:
+    """Create again what _drop_deferrable dropped, from the definition the server printed."""
+    what, name, definition = item
+    conn = ctx.conn
+    started = time.perf_counter()
+    if what == "index":
+        conn.exec_driver_sql(definition)
+    else:
+        quote = conn.dialect.identifier_preparer.quote
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+    if ctx.progress:
+        print(f"{table}: {what} {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+@contextmanager
+def _bulk_load(ctx: _Context, table: str) -> Iterator[None]:
+    """A bulk load of a table _plan_bulk_loads chose: its non-unique indexes and foreign keys are dropped for the
+    load and created again after it, in the import's transaction, the way pg_restore loads data before it builds
+    indexes. One sorted index build costs a fraction of keeping the index up to date row by row, and one
+    validating join a fraction of a foreign-key check per row. Unique keys are the stage's business (_Stage.
+    _drop_unique_keys): the upserts of other entities probe them. The dropped definitions are the server's own
+    (ingest_deferrable_ddl), so they come back exactly as they were. The table stays locked until the import
+    commits: pages reading it wait for the first load to finish (docs/OPERATIONS.md). On failure nothing is
+    recreated by hand: the rollback restores the table."""
+    if table not in ctx.bulk_tables:
+        yield
+        return
+    deferred = _drop_deferrable(ctx.conn, table, ("index", "foreign key"))
     yield
-    if deferred:
-        conn.execute(sa.text("SELECT set_config('maintenance_work_mem', :memory, true)"), {"memory": BULK_INDEX_MEMORY})
-    for what, name, definition in deferred:
-        started = time.perf_counter()
-        if what == "index":
-            conn.exec_driver_sql(definition)
-        else:
-            conn.exec_driver_sql(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-        if progress:
-            print(f"{table}: {what} {name} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    for item in deferred:
+        _build_deferred(ctx, table, item)
 
 
 def _record_failure(engine: Engine, summary: ImportSummary, rejections: _Rejections) -> None:
