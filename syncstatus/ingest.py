@@ -16,6 +16,7 @@ without a word (SIGKILL) is marked 'interrupted' by the next import.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gc
 import io
@@ -1115,6 +1116,42 @@ class _Writer:
                 stack.__exit__(RuntimeError, RuntimeError("import stopped"), None)
 
 
+class _Ordinals:
+    """Where in the bundle the rows of a bulk load's COPY came from: the n-th row COPYed (0-based) came from src
+    ordinals.src(n). Kept as runs of consecutive places (a clean file is one run per file), so memory does not grow
+    with the rows."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []   # the ordinal of each run's first row
+        self.srcs: list[int] = []     # the src of each run's first row
+        self.count = 0
+
+    def add(self, srcs: list[int]) -> None:
+        """The places of the next rows COPYed, in order (increasing)."""
+        if srcs[-1] - srcs[0] == len(srcs) - 1:   # the usual batch: consecutive lines
+            self._run(srcs[0], len(srcs))
+            return
+        first = prev = srcs[0]
+        for src in srcs[1:]:
+            if src != prev + 1:
+                self._run(first, prev - first + 1)
+                first = src
+            prev = src
+        self._run(first, prev - first + 1)
+
+    def _run(self, src: int, n: int) -> None:
+        if not (self.srcs and self.srcs[-1] + self.count - self.starts[-1] == src):
+            self.starts.append(self.count)
+            self.srcs.append(src)
+        self.count += n
+
+    def src(self, ordinal: int) -> int:
+        if not 0 <= ordinal < self.count:
+            raise IndexError(f"row {ordinal} of a COPY of {self.count} rows")
+        i = bisect.bisect_right(self.starts, ordinal) - 1
+        return self.srcs[i] + ordinal - self.starts[i]
+
+
 # Entities whose upsert is a plain copy of the staged columns: on a bulk load into an empty table (PostgreSQL) their
 # rows are inserted without ON CONFLICT and their unique keys built after them (ingest_upsert_<entity> otherwise).
 PLAIN_INSERTS = frozenset({"sale_orders", "sale_order_lines", "payments", "misc_journals", "stock_orders"})
@@ -1133,7 +1170,13 @@ class _Stage:
     (ingest_insert_documents_chunk), so that the insert overlaps reading. A chunk whose rows were all inserted leaves
     only its keys behind (stage_documents_keys, for naming the first line of a later duplicate); a chunk with stored
     keys among it joins stage_documents for the end, and when most of a chunk was already stored (a re-import) the
-    rest of the file is staged for the end directly."""
+    rest of the file is staged for the end directly.
+
+    A bulk load (PostgreSQL, an empty table _plan_bulk_loads chose; the ledger and the PLAIN_INSERTS entities) has no
+    staging at all: the rows are COPYed straight into the target, whose unique keys are dropped for the load
+    (_drop_unique_keys) and built once after it (_EntityLoader._restore_unique_keys). The COPY numbers the rows in
+    bundle order, so `ordinals` can tell each row's place from its id when a key the bundle repeats makes that build
+    fail."""
 
     def __init__(self, ctx: _Context, entity: str):
         self.ctx = ctx
@@ -1141,22 +1184,30 @@ class _Stage:
         self.table = stage_table(entity)
         self.columns = tuple(c.name for c in self.table.c)
         self.kinds = tuple(_copy_kind(c) for c in self.table.c)
-        self.rows = 0          # staged
+        self.rows = 0          # staged (or, in a bulk load, COPYed into the target)
         self.pending = 0       # in stage_<entity>, for the set-based statements at the end
-        self.inserted = 0      # inserted chunk by chunk
+        self.inserted = 0      # inserted chunk by chunk, or COPYed in a bulk load
         self.eager = ctx.postgres and entity in EAGER_KEYS
-        self.bulk = False      # PostgreSQL: a bulk load into an empty table, its unique keys built after the rows
+        self.target = schema.metadata.tables[bundle.ENTITIES[entity].table]
+        # PostgreSQL: a bulk load into an empty table, COPYed straight into it, its unique keys built after the rows
+        self.bulk = ctx.postgres and (entity in EAGER_KEYS or entity in PLAIN_INSERTS) and \
+            self.target.name in ctx.bulk_tables
         self.chunk: sa.Table | None = None
         self.keys: sa.Table | None = None
         self.chunk_rows = 0
-        self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
+        self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk (or bulk load)
         self.present: set[int] = set()
         self.unique_keys: list[Deferred] = []        # the unique keys a bulk load dropped
-        tables = [self.table]
-        self.target = schema.metadata.tables[bundle.ENTITIES[entity].table]
-        if ctx.postgres and (entity in EAGER_KEYS or entity in PLAIN_INSERTS):
-            self.bulk = self.target.name in ctx.bulk_tables
-        if ctx.postgres and entity in EAGER_KEYS:
+        self.ordinals = _Ordinals()                  # a bulk load: the place in the bundle of the n-th row COPYed
+        tables = []
+        if self.bulk:
+            self.eager = False
+            extra = ("import_run_id",) if "import_run_id" in self.target.c else ()
+            self.target_columns = STAGE_COLUMNS[entity] + extra
+            self.target_kinds = tuple(_copy_kind(self.target.c[c]) for c in self.target_columns)
+        else:
+            tables.append(self.table)
+        if self.eager:
             target = self.target
             self.chunk = stage_table(entity, "_chunk")
             self.keys = sa.Table(f"stage_{entity}_keys", sa.MetaData(),
@@ -1176,17 +1227,22 @@ class _Stage:
 
     def _drop_unique_keys(self) -> None:
         """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys go
-        too and finish() builds them again after the rows. The ledger's chunks are inserted whole, without probing
-        the key: a key the bundle repeats makes the build fail, and only then are the repeats looked for
-        (_restore_unique_keys). The other entities' repeats are rejected in staging before their rows are inserted."""
+        too and finish() builds them again after the rows. Nothing is probed while the rows go in: a key the bundle
+        repeats makes the build fail, and only then are the repeats looked for (_EntityLoader._reject_repeats)."""
         self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("unique key",))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
         """Hand a batch of staging columns (and their places) to the writer."""
         if not srcs:
             return
-        if self.ctx.postgres:
-            spans = _date_spans(cols[0], cols[3]) if self.eager else None
+        if self.bulk:
+            if self.entity in EAGER_KEYS:   # the ledger: the sync dates its rollups recount
+                _merge_spans(self.chunk_spans, cols[0], cols[3])
+                cols = [*cols, [str(self.ctx.run_id)] * len(srcs)]
+            self.ordinals.add(srcs)
+            self.ctx.writer.submit(self._copy_bulk, copy_text(cols, self.target_kinds), len(srcs), copying=True)
+        elif self.ctx.postgres:
+            spans = _merge_spans({}, cols[0], cols[3]) if self.eager else None
             self.ctx.writer.submit(self._copy, copy_text([*cols, srcs], self.kinds), len(srcs), spans, copying=True)
         else:
             self.ctx.writer.submit(self._insert, list(zip(*cols, srcs, strict=True)))
@@ -1199,6 +1255,12 @@ class _Stage:
         self.pending += len(rows)
 
     # -- on the writer's side (PostgreSQL) ----------------------------------------------------------------
+    def _copy_bulk(self, text: str, n: int) -> None:
+        """A bulk load: the rows go straight into the target, one COPY for the whole entity."""
+        self.ctx.writer.copy(self.target.name, self.target_columns, text)
+        self.rows += n
+        self.inserted += n
+
     def _copy(self, text: str, n: int, spans: dict[int, list[str]] | None) -> None:
         self.rows += n
         if not self.eager:
@@ -1220,12 +1282,9 @@ class _Stage:
             return
         ctx = self.ctx
         ctx.writer.end_copy()
-        if self.bulk:
-            inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk_bulk", run_id=ctx.run_id).rowcount
-        else:
-            fresh = [cid for cid in self.chunk_spans if cid not in self.present]
-            inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk", run_id=ctx.run_id,
-                                   fresh_centers=fresh).rowcount
+        fresh = [cid for cid in self.chunk_spans if cid not in self.present]
+        inserted = sql.execute(ctx.conn, f"ingest_insert_{self.entity}_chunk", run_id=ctx.run_id,
+                               fresh_centers=fresh).rowcount
         self.present.update(self.chunk_spans)
         if inserted:   # the chunk's sync dates: exactly those of the new rows when all were new, else a cover
             for cid, (first, last) in self.chunk_spans.items():
@@ -1530,14 +1589,22 @@ class _EntityLoader:
         """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many.
         The rows are found by queries/<prefix>_duplicates_<entity> and dropped by <prefix>_drop_duplicates_<entity>."""
         conn = self.ctx.conn
-        name = self.entity.name
-        stmt = sql.statement(f"{prefix}_duplicates_{name}", conn.dialect.name, {})
-        result = conn.execute(stmt, execution_options={"stream_results": True})
+        stmt = sql.statement(f"{prefix}_duplicates_{self.entity.name}", conn.dialect.name, {})
+        found = self._reject_repeats(conn.execute(stmt, execution_options={"stream_results": True}))
+        if found:
+            sql.execute(conn, f"{prefix}_drop_duplicates_{self.entity.name}", run_id=self.ctx.run_id)
+        return found
+
+    def _reject_repeats(self, result: sa.CursorResult, place: Callable[[int], int] = int) -> int:
+        """Reject the rows of `result`: (place, place of the key's first row, *key), in bundle order, a place being
+        place(value) (src = file index * 2**32 + line number); returns how many."""
+        conn = self.ctx.conn
         found = 0
         with ExitStack() as stack:
             raw_rows = _RawRows(self.members, stack)
             while batch := result.fetchmany(BATCH_ROWS):
-                for src, first_src, *key in batch:
+                for at, first_at, *key in batch:
+                    src, first_src = place(at), place(first_at)
                     member, line_no = self.members[src >> 32], src & 0xFFFFFFFF
                     first_member, first_line = self.members[first_src >> 32], first_src & 0xFFFFFFFF
                     where = (f"line {first_line}" if first_member is member
@@ -1551,30 +1618,45 @@ class _EntityLoader:
                 found += len(batch)
                 self.rejections.flush(conn)
         result.close()
-        if found:
-            dropped = sql.execute(conn, f"{prefix}_drop_duplicates_{name}", run_id=self.ctx.run_id).rowcount
-            if prefix == "ingest_bulk" and dropped != found:   # the ledger's rows and the keys kept must agree
-                raise RuntimeError(f"{name}: {found} repeated keys were reported but {dropped} rows dropped")
         return found
 
     def _restore_unique_keys(self) -> int:
-        """After a bulk load: build the table's unique keys again. For the ledger, a build that fails on a repeated
-        key rolls back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the
-        row-by-row path) and the build runs again. Returns how many rows were rejected (always 0 for the other
-        entities, whose repeats were rejected in staging before their rows were inserted)."""
+        """After a bulk load: build the table's unique keys again. A build that fails on a key the bundle repeats rolls
+        back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the row-by-row
+        path) and the build runs again. Returns how many rows were rejected."""
         conn = self.ctx.conn
         table = self.stage.target.name
         found = 0
         for key in self.stage.unique_keys:
-            if self.entity.name not in EAGER_KEYS:   # repeats were rejected in staging: the key builds
-                _build_deferred(self.ctx, table, key)
-                continue
             try:
                 with conn.begin_nested():
                     _build_deferred(self.ctx, table, key)
             except sa.exc.IntegrityError:
-                found += self._reject_duplicates(prefix="ingest_bulk")
+                found += self._reject_repeated_keys(key[1])
                 _build_deferred(self.ctx, table, key)
+        return found
+
+    def _reject_repeated_keys(self, key_name: str) -> int:
+        """A bulk load whose unique key `key_name` would not build: reject and delete the rows that repeat the key of
+        an earlier row. The table was empty and the COPY numbered the rows in bundle order, so the first row of a key
+        has the lowest id, and a row's place is stage.ordinals at (id - the lowest id). Returns how many."""
+        conn = self.ctx.conn
+        stage = self.stage
+        t = stage.target
+        cols = next(list(c.columns) for c in t.constraints if isinstance(c, sa.UniqueConstraint) and c.name == key_name)
+        lowest, highest = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id))).one()
+        if highest - lowest + 1 != stage.ordinals.count:   # ids not one per row COPYed: their places are unknown
+            raise RuntimeError(f"{t.name}: {stage.ordinals.count} rows were loaded but their ids span "
+                               f"{lowest}..{highest}; the repeated keys cannot be named")
+        first = (sa.select(*cols, sa.func.min(t.c.id).label("first_id")).group_by(*cols)
+                 .having(sa.func.count() > 1).subquery())
+        same_key = sa.and_(*(c == first.c[c.name] for c in cols), t.c.id > first.c.first_id)
+        repeats = sa.select(t.c.id, first.c.first_id, *cols).select_from(t.join(first, same_key)).order_by(t.c.id)
+        found = self._reject_repeats(conn.execute(repeats, execution_options={"stream_results": True}),
+                                     place=lambda row_id: stage.ordinals.src(row_id - lowest))
+        dropped = conn.execute(sa.delete(t).where(same_key)).rowcount
+        if dropped != found:
+            raise RuntimeError(f"{t.name}: {found} repeated keys were reported but {dropped} rows deleted")
         return found
 
     def finish(self) -> None:
@@ -1587,9 +1669,12 @@ class _EntityLoader:
         stage = self.stage
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
-        # a bulk load of the ledger: every row was inserted, the repeats go now
-        repeated = self._restore_unique_keys() if stage.unique_keys and name in EAGER_KEYS else 0
+        # a bulk load: every row was COPYed into the table, the repeats go now
+        repeated = self._restore_unique_keys() if stage.bulk else 0
         stage.inserted -= repeated
+        for cid, (first, last) in stage.chunk_spans.items() if stage.bulk else ():   # the ledger's sync dates
+            ctx.documents_changed(cid, first, last)
+            ctx.documents_seen(cid, last)
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
         duplicates += repeated
@@ -1616,13 +1701,8 @@ class _EntityLoader:
                     sql.execute(conn, "ingest_insert_documents", run_id=ctx.run_id)
                 if changed:
                     sql.execute(conn, "ingest_update_documents", run_id=ctx.run_id)
-            elif (new or changed) and stage.unique_keys:   # a bulk load into an empty table: nothing to update
-                cols = STAGE_COLUMNS[name]
-                conn.execute(stage.target.insert().from_select(cols, sa.select(*(stage.table.c[c] for c in cols))))
             elif new or changed:
                 sql.execute(conn, f"ingest_upsert_{name}")
-        if stage.unique_keys and name not in EAGER_KEYS:   # no repeats left in staging: the keys build
-            self._restore_unique_keys()
         loaded = stage.inserted + new
         self.counts["loaded"] += loaded
         self.counts["updated"] += changed
@@ -1640,10 +1720,10 @@ class _EntityLoader:
             rollup.update_effective_to(conn, ctx.config_changed)
 
 
-def _date_spans(center_ids: list[int], dates: list[str]) -> dict[int, list[str]]:
-    """Per center, the first and last of these ISO dates."""
-    spans: dict[int, list[str]] = {}
-    for cid, d in zip(center_ids, dates, strict=True):
+def _merge_spans(spans: dict[int, list[str]], center_ids: list[int], dates: list[str]) -> dict[int, list[str]]:
+    """Widen `spans` (per center, the first and last ISO date) by these rows; returns it. A batch holds a few
+    hundred distinct (center, date) pairs, so the pairs are made distinct first, in C."""
+    for cid, d in set(zip(center_ids, dates, strict=True)):
         span = spans.get(cid)
         if span is None:
             spans[cid] = [d, d]

@@ -735,3 +735,75 @@ def test_a_bulk_load_stores_exactly_what_a_row_by_row_load_stores(engine, demo_b
     ours = contents(engine)
     assert len(ours) >= 15 and sum(map(len, ours.values())) > 10_000   # the comparison has something to compare
     assert ours == contents(demo_pg_engine)
+
+
+def test_ordinals_give_each_row_of_a_copy_its_place_in_the_bundle():
+    o = ingest._Ordinals()
+    o.add([10, 11, 12])          # one run
+    o.add([13, 14, 16, 17, 20])  # continues the run, then two gaps (rejected or multi-line records)
+    o.add([(1 << 32) | 2])       # the entity's second file
+    assert o.count == 9
+    assert [o.src(i) for i in range(9)] == [10, 11, 12, 13, 14, 16, 17, 20, (1 << 32) | 2]
+    assert len(o.starts) == 4    # runs, not rows
+    with pytest.raises(IndexError):
+        o.src(9)
+
+
+def bulk_and_row_by_row_bundle() -> dict[str, str]:
+    """Payments and documents with what a bulk load must reject as the row-by-row load does: bad values, keys
+    repeated within a file, across batches and across files, around records that span two lines."""
+    pay_header = "center_code,payment_no,invoice_no,payment_type,account_code,amount,paid_on\n"
+    payments = [["C1", f"P-{i}", f"INV-{i}", "Cash" if i != 4 else "Gift\ncard", "1200", f"{i}.50", "2024-01-10"]
+                for i in range(12)]
+    payments[6][5] = "12,5x"                             # a bad amount
+    payments.insert(9, ["C1", "P-2", "INV-9", "Cash", "1200", "99.00", "2024-01-11"])   # repeats line 4's key
+    documents = ledger(24)
+    documents[2][10] = "line one\nline two"              # a response spanning two lines
+    documents[7][3] = "2024-02-30"                       # not a calendar day
+    repeat = list(documents[5])
+    repeat[4] = "999.99"
+    documents.insert(20, repeat)
+    jsonl = json.dumps({"center_code": "C2", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-05",
+                        "status": "processed"}) + "\n"   # repeats a key of documents.csv
+    return base(**{"payments.csv": csv_text(pay_header, payments), "documents.csv": docs(*documents),
+                   "documents.jsonl": jsonl})
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    from syncstatus import bundle
+
+    written = sorted({e.table for e in bundle.ENTITIES.values()} | set(ingest.ROLLUP_TABLES))
+    outcome = {}
+    for path, threshold in (("bulk", 1), ("row by row", 1 << 40)):
+        monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", threshold)
+        seen, spy = ddl_seen(engine)
+        try:
+            s = run(engine, tmp_path, bulk_and_row_by_row_bundle(), name=path.replace(" ", "_"))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", spy)
+        assert s.status == "succeeded", s.error
+        assert any("ADD CONSTRAINT" in x and "uq_payment" in x for x in seen) == (path == "bulk")
+        outcome[path] = (
+            {e: s.per_entity[e] for e in ("payments", "documents")},
+            rows(engine, "SELECT file_name, line_no, column_name, reason, raw_row FROM import_rejection "
+                         "WHERE import_run_id = :r ORDER BY file_name, line_no", r=s.run_id),
+            contents(engine))
+        with engine.begin() as conn:   # empty again for the other path (our own table names)
+            conn.execute(sa.text(f"TRUNCATE {', '.join(written)} RESTART IDENTITY CASCADE"))
+    bulk, plain = outcome["bulk"], outcome["row by row"]
+    assert bulk[0] == plain[0] == {
+        "payments": {"read": 13, "loaded": 11, "updated": 0, "unchanged": 0, "rejected": 2},
+        "documents": {"read": 26, "loaded": 23, "updated": 0, "unchanged": 0, "rejected": 3}}
+    reasons = [(f, line, reason) for f, line, _, reason, _ in bulk[1] if reason.startswith("duplicate key")]
+    assert reasons == [
+        ("documents.csv", 23, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-5) also on line 8"),
+        ("documents.jsonl", 1, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-1) also on "
+                               "documents.csv line 3"),
+        ("payments.csv", 12, "duplicate key (center_code, payment_no) = (C1, P-2) also on line 4")]
+    assert bulk[1] == plain[1]
+    assert bulk[2] == plain[2]
+    # the first row of a repeated key is the one kept
+    assert [r[1:3] for r in bulk[2]["payment"] if r[1] == "P-2"] == [("P-2", "INV-2")]
+    assert [r[4] for r in bulk[2]["sync_document"] if r[2] == "INV-5"] == [Decimal("5.25")]
