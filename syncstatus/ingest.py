@@ -35,6 +35,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -950,7 +951,9 @@ def _build_documents(ctx: _Context, c: Columns) -> Columns:
     message: list[str | None] = [None] * n
     reference: list[str | None] = [None] * n
     parsed = PARSED_STATUSES
-    todo = [i for i, (s, raw, e) in enumerate(zip(statuses, raws, ext, strict=True)) if s in parsed or (raw and e is None)]
+    todo = list(compress(range(n), map(parsed.__contains__, statuses)))   # failed or pending
+    if raws.count(None) < n:   # ... or with a response but no external_ref
+        todo = sorted({*todo, *(i for i in compress(range(n), raws) if ext[i] is None)})
     if todo:
         platforms = ctx.platforms
         ext = list(ext)
@@ -1009,10 +1012,14 @@ def copy_text(cols: Columns, kinds: tuple[str, ...]) -> str:
         elif kind == "bool":
             col = list(map(_COPY_BOOL.__getitem__, col))
         else:
+            nulls = col.count(None)
+            if nulls == len(col):
+                out.append([COPY_NULL] * nulls)
+                continue
             text = "".join(filter(None, col))
             if any(ch in text for ch in _COPY_SPECIAL):
                 col = [v if v is None else _copy_escape(v) for v in col]
-            if None in col:
+            if nulls:
                 col = [COPY_NULL if v is None else v for v in col]
         out.append(col)
     return "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
@@ -1417,11 +1424,16 @@ class _EntityLoader:
             if "" in vals:
                 if required:
                     raise _Refused
-                idx = [i for i, s in enumerate(vals) if s]
-                out: list[Any] = [None] * n
-                for i, v in zip(idx, bulk([vals[i] for i in idx]), strict=True):
-                    out[i] = v
-                cols.append(out)
+                given = list(filter(None, vals))
+                if not given:
+                    cols.append([None] * n)
+                    continue
+                out = bulk(given)
+                if out is given:   # text kept as it is: the values themselves, None where empty
+                    cols.append([v or None for v in vals])
+                else:
+                    it = iter(out)
+                    cols.append([next(it) if v else None for v in vals])
             else:
                 cols.append(bulk(vals))
         staged_cols = self.build(self.ctx, cols)

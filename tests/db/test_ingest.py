@@ -807,3 +807,19 @@ def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_p
     # the first row of a repeated key is the one kept
     assert [r[1:3] for r in bulk[2]["payment"] if r[1] == "P-2"] == [("P-2", "INV-2")]
     assert [r[4] for r in bulk[2]["sync_document"] if r[2] == "INV-5"] == [Decimal("5.25")]
+
+
+def test_a_processed_document_without_external_ref_takes_it_from_its_response(engine, tmp_path):
+    synced = json.dumps({"Invoice": {"Id": "145", "DocNumber": "INV-9"}, "time": "2024-01-11T02:00:00"})
+    rows_ = [
+        ["C1", "invoice", "INV-9", "2024-01-10", "10", "processed", "", 1, "2024-01-11T02:00:00", "", synced],
+        ["C1", "invoice", "INV-8", "2024-01-10", "10", "processed", "", 1, "2024-01-11T02:00:00", "QB-8", synced],
+        ["C1", "invoice", "INV-7", "2024-01-10", "10", "processed", "", 1, "2024-01-11T02:00:00", "QB-7", ""],
+        ["C1", "invoice", "INV-6", "2024-01-10", "10", "failed", "", 1, "2024-01-11T02:00:00", "", QBO_DUPLICATE],
+    ]
+    s = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_)}))
+    assert s.status == "succeeded", s.error
+    got = rows(engine, "SELECT document_no, external_ref, category FROM sync_document ORDER BY document_no")
+    # the response names the platform's id when the bundle does not; a given external_ref is kept as it is
+    assert got == [("INV-6", None, "duplicate"), ("INV-7", "QB-7", None), ("INV-8", "QB-8", None),
+                   ("INV-9", "145", "success")]
