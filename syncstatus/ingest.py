@@ -8,8 +8,9 @@ and good rows go to a temporary staging table with their place in the bundle: CO
 thread so that the server stores rows while Python reads on, executemany on SQLite. Set-based statements from
 queries/ingest_*.sql then reject later rows that repeat a natural key (naming both lines), count new/changed rows
 and upsert them on their natural keys; on PostgreSQL new documents are inserted chunk by chunk while the file is
-still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load). Nothing is kept in memory per row, so memory does not grow with the bundle. Rejected rows are
-kept in `import_rejection` and in a CSV report named after the run. The `import_run` row is committed first
+still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load).
+Nothing is kept in memory per row, so memory does not grow with the bundle. Rejected rows are kept in
+`import_rejection` and in a CSV report named after the run. The `import_run` row is committed first
 (status 'running') so a failed import stays on record as 'failed' with its error, and a run whose process died
 without a word (SIGKILL) is marked 'interrupted' by the next import.
 """
@@ -1235,7 +1236,7 @@ class _Stage:
     def _drop_unique_keys(self) -> None:
         """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys go
         too and finish() builds them again after the rows. Nothing is probed while the rows go in: a key the bundle
-        repeats makes the build fail, and only then are the repeats looked for (_EntityLoader._reject_repeats)."""
+        repeats makes the build fail, and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
         self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("unique key",))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
@@ -1597,14 +1598,14 @@ class _EntityLoader:
                                       "format and were ignored")
 
     # -- database side -------------------------------------------------------------------------------
-    def _reject_duplicates(self, prefix: str = "ingest") -> int:
+    def _reject_duplicates(self) -> int:
         """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many.
-        The rows are found by queries/<prefix>_duplicates_<entity> and dropped by <prefix>_drop_duplicates_<entity>."""
+        The rows are found by queries/ingest_duplicates_<entity> and dropped by ingest_drop_duplicates_<entity>."""
         conn = self.ctx.conn
-        stmt = sql.statement(f"{prefix}_duplicates_{self.entity.name}", conn.dialect.name, {})
+        stmt = sql.statement(f"ingest_duplicates_{self.entity.name}", conn.dialect.name, {})
         found = self._reject_repeats(conn.execute(stmt, execution_options={"stream_results": True}))
         if found:
-            sql.execute(conn, f"{prefix}_drop_duplicates_{self.entity.name}", run_id=self.ctx.run_id)
+            sql.execute(conn, f"ingest_drop_duplicates_{self.entity.name}", run_id=self.ctx.run_id)
         return found
 
     def _reject_repeats(self, result: sa.CursorResult, place: Callable[[int], int] = int) -> int:
@@ -1684,9 +1685,10 @@ class _EntityLoader:
         # a bulk load: every row was COPYed into the table, the repeats go now
         repeated = self._restore_unique_keys() if stage.bulk else 0
         stage.inserted -= repeated
-        for cid, (first, last) in stage.chunk_spans.items() if stage.bulk else ():   # the ledger's sync dates
-            ctx.documents_changed(cid, first, last)
-            ctx.documents_seen(cid, last)
+        if stage.bulk:   # the ledger's sync dates (none for the other tables)
+            for cid, (first, last) in stage.chunk_spans.items():
+                ctx.documents_changed(cid, first, last)
+                ctx.documents_seen(cid, last)
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
         duplicates += repeated
