@@ -147,7 +147,7 @@ def pg_database(admin_url: str, name: str, fresh: bool) -> str:
 
 def raw_copy_rate(engine: sa.Engine, documents_csv: Path) -> dict:
     """Reference: COPY the same documents file into a bare UNLOGGED table of text columns (no types, no WAL, no
-    keys): what the server's CSV parser alone costs. Not a place rows could be kept: see raw_copy_ledger_rate."""
+    keys): what the server's CSV parser alone costs. Not a place rows could be kept: see raw_copy_bundle_rate."""
     cols = ["center_code", "kind", "document_no", "sync_date", "amount", "status", "pending_reason", "attempts",
             "last_attempt_at", "external_ref", "response"]
     with engine.begin() as conn:

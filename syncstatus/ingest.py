@@ -1161,7 +1161,7 @@ class _Ordinals:
 
 
 # Entities whose upsert is a plain copy of the staged columns: on a bulk load into an empty table (PostgreSQL) their
-# rows are inserted without ON CONFLICT and their unique keys built after them (ingest_upsert_<entity> otherwise).
+# rows are COPYed straight into it and their unique keys built after them (_Stage; ingest_upsert_<entity> otherwise).
 PLAIN_INSERTS = frozenset({"sale_orders", "sale_order_lines", "payments", "misc_journals", "stock_orders"})
 
 # Entities whose new rows are inserted chunk by chunk while the bundle is read (PostgreSQL), with the staging
@@ -1605,7 +1605,7 @@ class _EntityLoader:
         stmt = sql.statement(f"ingest_duplicates_{self.entity.name}", conn.dialect.name, {})
         found = self._reject_repeats(conn.execute(stmt, execution_options={"stream_results": True}))
         if found:
-            sql.execute(conn, f"ingest_drop_duplicates_{self.entity.name}", run_id=self.ctx.run_id)
+            sql.execute(conn, f"ingest_drop_duplicates_{self.entity.name}")
         return found
 
     def _reject_repeats(self, result: sa.CursorResult, place: Callable[[int], int] = int) -> int:
