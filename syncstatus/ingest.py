@@ -402,12 +402,20 @@ def _read_block(data: bytes, start: int, width: int) -> _Block | None:
     return _Block(start, fields, lines)
 
 
-def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None) -> Iterator[_Block | Record]:
-    """The rows after the header: blocks of plain rows, and single records where a block is not plain."""
+def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None,
+               clean: _CleanLines | None = None) -> Iterator[_Block | _Scanned | Record]:
+    """The rows after the header: blocks of plain rows, and single records where a block is not plain; with
+    `clean`, blocks split into clean lines and the rest (_CleanLines) where it can."""
     while True:
         data = src.block(block_bytes or BLOCK_BYTES)
         if not data:
             return
+        if clean is not None:
+            scanned = clean.scan(data, src.line_no + 1)
+            if scanned is not None:
+                src.consume(data, len(scanned.lines))
+                yield scanned
+                continue
         block = _read_block(data, src.line_no + 1, width)
         if block is not None:
             src.consume(data, len(block.lines))
@@ -775,6 +783,194 @@ def make_bulk_converter(col: bundle.Col, db_col: sa.Column | None = None,
 
 
 # --------------------------------------------------------------------------------------------------
+# Clean lines: a bulk load's CSV lines that need no conversion, recognised by one regular expression per block
+# --------------------------------------------------------------------------------------------------
+# A calendar date in the form date.fromisoformat reads and PostgreSQL stores as it is (year 0001 to 9999).
+_LEAP_DAY = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+CLEAN_DATE = (r"(?!0000)(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+              r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))|" + _LEAP_DAY + ")")
+CLEAN_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+# An unquoted value on one line, neither starting nor ending with a blank (str.strip would change it): all of its
+# characters taken at once (possessive: a value is what lies between two commas), the last one looked back at.
+_VALUE = '(?!\\s)[^,"\\r\\n]{1,%s}+(?<!\\s)'
+
+
+def clean_value_pattern(col: bundle.Col, db_col: sa.Column | None, allowed: tuple[str, ...] | None = None) -> str | None:
+    """A regular expression for the unquoted CSV values of a column that the PostgreSQL bulk path stores exactly as
+    written: what make_bulk_converter would accept and hand on unchanged, after str.strip. None when the column's
+    kind has no such form (a boolean, an integer with another lower bound, a decimal of unknown scale). `allowed`
+    narrows a column of allowed values. Empty values are the caller's business."""
+    r = _Rules.of(col, db_col, sqlite=False)
+    if r.kind == "str":
+        if r.allowed:
+            return "(?:" + "|".join(map(re.escape, allowed if allowed is not None else r.allowed)) + ")"
+        return _VALUE % ("" if r.limit is None else r.limit)
+    if r.kind == "int":   # at most 9 digits: always within INT_MAX
+        return {None: "-?[0-9]{1,9}", 0: "[0-9]{1,9}", 1: "(?=0*[1-9])[0-9]{1,9}"}.get(r.low)
+    if r.kind == "decimal" and r.digits is not None and r.quantum is not None:
+        scale = -r.quantum.as_tuple().exponent
+        return ("" if r.low is not None else "-?") + f"[0-9]{{1,{r.digits}}}\\.[0-9]{{{scale}}}"
+    if r.kind == "date":
+        return CLEAN_DATE
+    if r.kind == "datetime":
+        return f"{CLEAN_DATE}[T ]{CLEAN_TIME}"
+    return None
+
+
+@dataclass
+class _Scanned:
+    """A block of CSV lines as the clean-line path split it: from line `start` on, each line as COPY's CSV (the
+    clean ones), and the other lines' records, (line, fields, raw text), for the usual checks; their place in
+    `lines` is taken by what the checks make of them."""
+
+    start: int
+    lines: list[str | None]
+    others: list[tuple[int, list[str], str]]
+    centers: set[int]
+
+
+class _CleanLines:
+    """The fast path of a bulk load's CSV file (PostgreSQL, _Stage.bulk): a run of lines that match one regular
+    expression, built from the columns' rules (clean_value_pattern), needs no conversion at all. Such lines go to the
+    server as they are, in CSV form, with only the center code replaced by its id (run by run: a file usually lists
+    a center's rows together) and the columns the import adds appended. Every other line (a quoted value, a value
+    to convert or reject, a document whose response must be parsed, an unknown center) goes through the usual
+    checks, in its place. A block with a value spanning lines, or a line of the wrong width, is left to the usual
+    block and record readers whole. Used when the header names every column of the entity, center_code first."""
+
+    SAME_CENTER = re.compile(r"^([^,\n]+),[^\n]*\n(?:\1,[^\n]*\n)*", re.M)
+
+    def __init__(self, ctx: _Context, entity: bundle.Entity, names: list[str]):
+        stage_names = STAGE_COLUMNS[entity.name]
+        target = [TARGET_NAMES.get((entity.name, n), n) for n in names]
+        target[0] = "center_id"
+        extra: tuple[str, ...] = ()
+        if entity.name == "documents":   # the parsed response's columns (none for a clean line) and the run
+            extra = tuple(c for c in stage_names if c not in target) + ("import_run_id",)
+        self.copy_columns = (*target, *extra)
+        self.suffix = "," * len(extra) + (str(ctx.run_id) if extra else "")
+        # the staged columns (and the run) of a row the usual checks passed, in copy_columns order
+        self.order = [(*stage_names, "import_run_id").index(c) for c in self.copy_columns]
+        tbl = schema.metadata.tables[entity.table]
+        self.kinds = tuple(_copy_kind(tbl.c[c]) for c in self.copy_columns)
+        self.ids = {code: str(i) for code, i in ctx.center_ids.items()}
+        self.id_of = ctx.center_ids
+        self.width = len(names)
+        self.line = re.compile(self.line_pattern(entity, names))
+
+    @staticmethod
+    def line_pattern(entity: bundle.Entity, names: list[str]) -> str:
+        by_name = {c.name: c for c in entity.columns}
+        fields = []
+        for name in names:
+            col = by_name[name]
+            allowed = None
+            required = col.required
+            if entity.name == "documents":
+                if name == "status":    # a failed or pending document's response is parsed: the usual path
+                    allowed = tuple(s for s in col.allowed if s not in PARSED_STATUSES)
+                elif name == "attempts":  # an empty one becomes 0
+                    required = True
+            pattern = clean_value_pattern(col, _db_column(entity, col), allowed)
+            if pattern is None:
+                raise _Refused
+            fields.append(pattern if required else f"(?:{pattern})?")
+        ahead = ""
+        if entity.name == "documents":   # a response without external_ref is parsed for the reference: usual path
+            ext, resp = names.index("external_ref"), names.index("response")
+            if resp == ext + 1:   # the usual order: an external_ref, or neither
+                fields[ext:resp + 1] = [f"(?:{fields[ext][3:-2]},{fields[resp]}|,)"]
+            else:
+                ahead = rf"(?=(?:[^,\n]*,){{{ext}}}[^,\r\n]|(?:[^,\n]*,){{{resp}}}(?:,|\r?\n))"
+        return "(?:" + ahead + ",".join(fields) + r"\r?\n)*+"
+
+    @classmethod
+    def of(cls, ctx: _Context, entity: bundle.Entity, names: list[str]) -> _CleanLines | None:
+        if sorted(names) != sorted(entity.column_names) or names[0] != "center_code":
+            return None
+        try:
+            return cls(ctx, entity, names)
+        except _Refused:
+            return None
+
+    def scan(self, data: bytes, start: int) -> _Scanned | None:
+        """Split a block of whole lines (the first is line `start`); None when it is for the usual readers."""
+        if not data.endswith(b"\n") or b"\x00" in data:
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        match = self.line.match
+        others: dict[int, str] = {}    # index in the block -> raw text
+        pos, end, i = 0, len(text), 0
+        while pos < end:
+            stop = match(text, pos).end()
+            if stop > pos:
+                i += text.count("\n", pos, stop)
+                pos = stop
+                if pos == end:
+                    break
+            cut = text.index("\n", pos) + 1
+            raw = text[pos:cut - 1]
+            if raw.count('"') % 2:   # a quoted value going on past the line end
+                return None
+            others[i] = raw
+            i += 1
+            pos = cut
+        text, centers = self._convert(text, others)
+        lines: list[str | None] = text.split("\n")
+        lines.pop()
+        rows: list[tuple[int, list[str], str]] = []
+        if others:
+            at = sorted(others)
+            try:
+                fields = list(csv.reader([others[k] for k in at], strict=True))
+            except csv.Error:
+                return None
+            if len(fields) != len(at) or any(len(f) != self.width for f in fields):
+                return None
+            rows = [(start + k, f, others[k]) for k, f in zip(at, fields, strict=True)]
+        return _Scanned(start, lines, rows, centers)
+
+    def _convert(self, text: str, others: dict[int, str]) -> tuple[str, set[int]]:
+        """The block as COPY's CSV, one center's run of lines at a time: its code replaced by its id, the import's
+        columns appended. A run of an unknown center joins `others` (the usual checks reject it with the reason);
+        what becomes of the other lines here does not matter, the checks replace them."""
+        ids = self.ids
+        pieces: list[str] = []
+        centers: set[int] = set()
+        line = last = 0
+        for run in self.SAME_CENTER.finditer(text):
+            code, body = run[1], run[0]
+            if run.start() > last:
+                pieces.append(text[last:run.start()])
+                line += text.count("\n", last, run.start())
+            cid = ids.get(code)
+            if cid is None:
+                for k, raw in enumerate(body[:-1].split("\n"), start=line):
+                    others.setdefault(k, raw)
+                pieces.append(body)
+            else:
+                centers.add(self.id_of[code])
+                pieces.append(cid + body[len(code):].replace("\n" + code + ",", "\n" + cid + ","))
+            line += body.count("\n")
+            last = run.end()
+        pieces.append(text[last:])
+        out = "".join(pieces)
+        if "\r" in out:   # only at line ends in a clean line
+            out = out.replace("\r\n", "\n")
+        if self.suffix:
+            out = out.replace("\n", self.suffix + "\n")
+        return out, centers
+
+    def copy_lines(self, staged: Columns, run_id: int) -> list[str]:
+        """CSV lines (no line end) of rows the usual checks staged, in copy_columns order."""
+        cols = [*staged, [run_id] * len(staged[0])]
+        return copy_csv([cols[i] for i in self.order], self.kinds)
+
+
+# --------------------------------------------------------------------------------------------------
 # Bundle entity -> staging table: columns, and the builder turning validated columns into staging columns
 # --------------------------------------------------------------------------------------------------
 # Bundle column -> target column where the names differ (center_code/zone_code become ids in the builders).
@@ -1026,6 +1222,31 @@ def copy_text(cols: Columns, kinds: tuple[str, ...]) -> str:
     return "\n".join(map("\t".join, zip(*out, strict=True))) + "\n"
 
 
+_CSV_QUOTE = (",", '"', "\r", "\n")
+
+
+def _csv_value(value: str | None) -> str:
+    if value is None:
+        return ""
+    return '"' + value.replace('"', '""') + '"' if not value or any(ch in value for ch in _CSV_QUOTE) else value
+
+
+def copy_csv(cols: Columns, kinds: tuple[str, ...]) -> list[str]:
+    """Staging columns as lines of COPY's CSV format, without line ends: an empty field for no value, quotes where
+    needed (an empty text is quoted, so it stays a text and not a NULL)."""
+    out: list[list[str]] = []
+    for col, kind in zip(cols, kinds, strict=True):
+        if kind == "bool":
+            out.append(["" if v is None else "t" if v else "f" for v in col])
+        elif kind == "int":
+            out.append(["" if v is None else str(v) for v in col])
+        elif "" in col or any(ch in "".join(filter(None, col)) for ch in _CSV_QUOTE):
+            out.append(list(map(_csv_value, col)))
+        else:   # nothing to quote
+            out.append(["" if v is None else v for v in col] if None in col else col)
+    return list(map(",".join, zip(*out, strict=True)))
+
+
 class _Writer:
     """The import's database work while its files are read, done in the order it is handed over. On PostgreSQL it
     runs on a thread of its own, so that the server stores one block of rows (and inserts a chunk of documents)
@@ -1034,7 +1255,7 @@ class _Writer:
 
     def __init__(self, conn: Connection, threaded: bool):
         self.conn = conn
-        self._copy: tuple[str, ExitStack, Any] | None = None   # (table, its resources, the open COPY)
+        self._copy: tuple[str, ExitStack, Any] | None = None   # (statement, its resources, the open COPY)
         self.error: BaseException | None = None
         self.cancelled = False
         self.queue: queue.Queue | None = None
@@ -1097,16 +1318,17 @@ class _Writer:
                     self._abort_copy()
 
     # -- COPY, on the writer's side ---------------------------------------------------------------------
-    def copy(self, table: str, columns: tuple[str, ...], text: str) -> None:
-        """Append COPY text to a staging table, keeping one COPY open across blocks."""
-        if self._copy is not None and self._copy[0] != table:
+    def copy(self, table: str, columns: tuple[str, ...], text: str, csv_format: bool = False) -> None:
+        """Append COPY text (or CSV) to a table, keeping one COPY open across blocks."""
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN" + (" WITH (FORMAT csv)" if csv_format else "")
+        if self._copy is not None and self._copy[0] != statement:
             self.end_copy()
         if self._copy is None:
             stack = ExitStack()
             cur = stack.enter_context(self.conn.connection.driver_connection.cursor())
-            # identifiers of our own staging table, never data
-            cp = stack.enter_context(cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN"))
-            self._copy = (table, stack, cp)
+            # identifiers of our own tables and columns, never data
+            cp = stack.enter_context(cur.copy(statement))
+            self._copy = (statement, stack, cp)
         self._copy[2].write(text)
 
     def end_copy(self) -> None:
@@ -1137,17 +1359,18 @@ class _Ordinals:
     def add(self, srcs: list[int]) -> None:
         """The places of the next rows COPYed, in order (increasing)."""
         if srcs[-1] - srcs[0] == len(srcs) - 1:   # the usual batch: consecutive lines
-            self._run(srcs[0], len(srcs))
+            self.run(srcs[0], len(srcs))
             return
         first = prev = srcs[0]
         for src in srcs[1:]:
             if src != prev + 1:
-                self._run(first, prev - first + 1)
+                self.run(first, prev - first + 1)
                 first = src
             prev = src
-        self._run(first, prev - first + 1)
+        self.run(first, prev - first + 1)
 
-    def _run(self, src: int, n: int) -> None:
+    def run(self, src: int, n: int) -> None:
+        """n rows from consecutive places, the first at src."""
         if not (self.srcs and self.srcs[-1] + self.count - self.starts[-1] == src):
             self.starts.append(self.count)
             self.srcs.append(src)
@@ -1244,8 +1467,7 @@ class _Stage:
         if not srcs:
             return
         if self.bulk:
-            if self.entity in EAGER_KEYS:   # the ledger: the sync dates its rollups recount
-                _merge_spans(self.chunk_spans, cols[0], cols[3])
+            if self.entity in EAGER_KEYS:   # the ledger: its rows carry the run
                 cols = [*cols, [str(self.ctx.run_id)] * len(srcs)]
             self.ordinals.add(srcs)
             self.ctx.writer.submit(self._copy_bulk, copy_text(cols, self.target_kinds), len(srcs), copying=True)
@@ -1266,6 +1488,12 @@ class _Stage:
     def _copy_bulk(self, text: str, n: int) -> None:
         """A bulk load: the rows go straight into the target, one COPY for the whole entity."""
         self.ctx.writer.copy(self.target.name, self.target_columns, text)
+        self.rows += n
+        self.inserted += n
+
+    def copy_csv(self, columns: tuple[str, ...], text: str, n: int) -> None:
+        """A bulk load's clean lines (_CleanLines), in CSV, straight into the target."""
+        self.ctx.writer.copy(self.target.name, columns, text, csv_format=True)
         self.rows += n
         self.inserted += n
 
@@ -1394,14 +1622,46 @@ class _EntityLoader:
         else row by row, rejecting the bad rows with their reasons."""
         rows, self.pending = self.pending, []
         if rows:
-            try:
-                staged = self._fast(rows, positions)
-                lines = list(map(_first, rows))
-            except (_Refused, _Bad, ValueError, KeyError, TypeError, ArithmeticError):
-                staged, lines = self._slow(file_name, rows, positions)
+            staged, lines = self._check(file_name, rows, positions)
             if bar is not None:
                 bar.update(len(rows))
             self.stage.write(staged, list(map((len(self.members) - 1 << 32).__or__, lines)))
+        self.flush_rejections()
+
+    def _check(self, file_name: str, rows: list[Pending], positions: list[int]) -> tuple[Columns, list[int]]:
+        """The staging columns of the good rows and their line numbers; the bad rows are rejected."""
+        try:
+            return self._fast(rows, positions), list(map(_first, rows))
+        except (_Refused, _Bad, ValueError, KeyError, TypeError, ArithmeticError):
+            return self._slow(file_name, rows, positions)
+
+    def _write_scanned(self, file_name: str, scanned: _Scanned, clean: _CleanLines, positions: list[int],
+                       bar=None) -> None:
+        """A block _CleanLines split: its other lines checked as usual, then every good row COPYed in line order."""
+        stage = self.stage
+        lines = scanned.lines
+        start = scanned.start
+        rejected: list[int] = []
+        if scanned.others:
+            staged, good = self._check(file_name, scanned.others, positions)
+            checked = dict(zip(good, clean.copy_lines(staged, self.ctx.run_id), strict=True)) if good else {}
+            for line_no, _, _ in scanned.others:
+                text = lines[line_no - start] = checked.get(line_no)
+                if text is None:
+                    rejected.append(line_no)
+        base = len(self.members) - 1 << 32
+        first = start
+        for line_no in (*rejected, start + len(lines)):   # the runs of lines between the rejected ones
+            if line_no > first:
+                stage.ordinals.run(base | first, line_no - first)
+            first = line_no + 1
+        n = len(lines) - len(rejected)
+        self.ctx.touched.update(scanned.centers)
+        if bar is not None:
+            bar.update(len(lines))
+        if n:
+            text = "\n".join(filter(None, lines) if rejected else lines) + "\n"
+            self.ctx.writer.submit(stage.copy_csv, clean.copy_columns, text, n, copying=True)
         self.flush_rejections()
 
     def _commit(self, cols: Columns, staged_cols: Columns) -> None:
@@ -1537,7 +1797,14 @@ class _EntityLoader:
         counts = self.counts
         first = positions[0]
         read = 0
-        for item in _csv_items(src, width):
+        clean = _CleanLines.of(self.ctx, self.entity, names) if self.stage.bulk else None
+        for item in _csv_items(src, width, clean=clean):
+            if type(item) is _Scanned:
+                if self.pending:  # keep the rows in line order
+                    self.process(name, positions, bar)
+                read += len(item.lines)
+                self._write_scanned(name, item, clean, positions, bar)
+                continue
             if type(item) is _Block:
                 n = len(item.lines)
                 read += n
@@ -1685,10 +1952,6 @@ class _EntityLoader:
         # a bulk load: every row was COPYed into the table, the repeats go now
         repeated = self._restore_unique_keys() if stage.bulk else 0
         stage.inserted -= repeated
-        if stage.bulk:   # the ledger's sync dates (none for the other tables)
-            for cid, (first, last) in stage.chunk_spans.items():
-                ctx.documents_changed(cid, first, last)
-                ctx.documents_seen(cid, last)
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
         duplicates += repeated
@@ -1953,6 +2216,16 @@ def _load(ctx: _Context, members: list[_Member], summary: ImportSummary, rejecti
             for member in files:
                 loader.load_file(member)
             loader.finish()
+        if loader.stage.bulk and entity_name == "documents":
+            _bulk_ledger_dates(ctx)
+
+
+def _bulk_ledger_dates(ctx: _Context) -> None:
+    """After a bulk load of the ledger, with its indexes built: each center's first and last sync date, read from
+    the table (two index probes per center), are the dates its rollups count."""
+    for cid, first, last in sql.execute(ctx.conn, "ingest_bulk_document_dates"):
+        ctx.documents_changed(int(cid), first, last)
+        ctx.documents_seen(int(cid), last)
 
 
 def _plan_bulk_loads(ctx: _Context, members: list[_Member]) -> None:

@@ -769,29 +769,48 @@ def bulk_and_row_by_row_bundle() -> dict[str, str]:
                    "documents.jsonl": jsonl})
 
 
-@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_path, monkeypatch):
-    small_pieces(monkeypatch)
+def bulk_and_row_by_row(engine, tmp_path, monkeypatch, files: dict[str, str | bytes],
+                        entities: tuple[str, ...]) -> tuple[dict[str, tuple], list[tuple]]:
+    """Import the same bundle as a bulk load and row by row, into empty tables each time. Returns, per path, the
+    entities' counts, the rejections (file, line, column, reason, raw row) and every written table's contents; and
+    what _CleanLines.scan made of each block on the bulk path: (lines, lines for the usual checks)."""
     from syncstatus import bundle
 
     written = sorted({e.table for e in bundle.ENTITIES.values()} | set(ingest.ROLLUP_TABLES))
+    scans: list[tuple] = []
+    scan = ingest._CleanLines.scan
+
+    def counted(self, data, start):
+        out = scan(self, data, start)
+        scans.append(None if out is None else (len(out.lines), len(out.others)))
+        return out
+
+    monkeypatch.setattr(ingest._CleanLines, "scan", counted)
     outcome = {}
     for path, threshold in (("bulk", 1), ("row by row", 1 << 40)):
         monkeypatch.setattr(ingest, "BULK_LOAD_BYTES", threshold)
         seen, spy = ddl_seen(engine)
         try:
-            s = run(engine, tmp_path, bulk_and_row_by_row_bundle(), name=path.replace(" ", "_"))
+            s = run(engine, tmp_path, files, name=path.replace(" ", "_"))
         finally:
             sa.event.remove(engine, "before_cursor_execute", spy)
         assert s.status == "succeeded", s.error
-        assert any("ADD CONSTRAINT" in x and "uq_payment" in x for x in seen) == (path == "bulk")
+        assert any("ADD CONSTRAINT" in x and "uq_sync_document" in x for x in seen) == (path == "bulk")
         outcome[path] = (
-            {e: s.per_entity[e] for e in ("payments", "documents")},
+            {e: s.per_entity[e] for e in entities},
             rows(engine, "SELECT file_name, line_no, column_name, reason, raw_row FROM import_rejection "
                          "WHERE import_run_id = :r ORDER BY file_name, line_no", r=s.run_id),
             contents(engine))
         with engine.begin() as conn:   # empty again for the other path (our own table names)
             conn.execute(sa.text(f"TRUNCATE {', '.join(written)} RESTART IDENTITY CASCADE"))
+    return outcome, scans
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    outcome, scans = bulk_and_row_by_row(engine, tmp_path, monkeypatch, bulk_and_row_by_row_bundle(),
+                                         ("payments", "documents"))
     bulk, plain = outcome["bulk"], outcome["row by row"]
     assert bulk[0] == plain[0] == {
         "payments": {"read": 13, "loaded": 11, "updated": 0, "unchanged": 0, "rejected": 2},
@@ -807,6 +826,68 @@ def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_p
     # the first row of a repeated key is the one kept
     assert [r[1:3] for r in bulk[2]["payment"] if r[1] == "P-2"] == [("P-2", "INV-2")]
     assert [r[4] for r in bulk[2]["sync_document"] if r[2] == "INV-5"] == [Decimal("5.25")]
+    # blocks went both ways: split into clean lines, and whole to the usual readers (the record spanning two lines)
+    assert None in scans and any(s and s[0] > s[1] for s in scans)
+
+
+def clean_lines_bundle(order: list[str], line_end: str) -> dict[str, str]:
+    """A ledger, orders and payments whose lines the clean-line path takes and leaves in every way: clean lines
+    of both centers, a center the bundle does not know, quoted values, blanks around a value, an empty attempts,
+    failed and pending documents, a processed one whose response has to be read, bad values, a short line."""
+    documents = ledger(30)
+    documents[3][0] = "C9"                                # an unknown center, within clean lines
+    documents[4][0] = "C9"
+    documents[6][2] = " INV-6"                            # a blank to strip
+    documents[7][7] = ""                                  # attempts empty: 0
+    documents[8][5], documents[8][10] = "failed", QBO_DUPLICATE
+    documents[9][5], documents[9][6] = "pending", "awaiting_schedule"
+    documents[10][9], documents[10][10] = "", json.dumps({"Invoice": {"Id": "77"}})   # no external_ref: parsed
+    documents[11][4] = "12.5"                             # converted: 12.50
+    documents[12][4] = "abc"                              # rejected
+    documents[13][3] = "2023-02-29"                       # not a calendar day
+    documents[14][1] = "INVOICE"                          # an allowed value in capitals
+    documents[15][2] = "X" * 61                           # too long
+    documents[16][9] = "QB,16"                            # quoted: has a comma
+    documents[17][8] = "2024-01-11T02:00:00+02:00"        # converted to UTC
+    documents[18] = documents[18][:5]                     # a short line
+    documents[19][4] = "-0.00"
+    header = {name: i for i, name in enumerate(DOC_HEADER.strip().split(","))}
+    rows_ = [[r[header[n]] for n in order] if len(r) == len(header) else r for r in documents]
+    text = csv_text(",".join(order), rows_).replace("\n", line_end)
+    orders = [["C1" if i % 5 else "C9", f"SO-{i}", "Ann" if i != 3 else '"Bo"', f"2024-01-{1 + i:02d}",
+               f"{i}.50" if i != 4 else "1e3", "" if i % 2 else f"INV-{i}"] for i in range(12)]
+    payments = [["C2", f"P-{i}", f"SO-{i}", "Cash", "" if i % 3 else "1200", f"{i}.00",
+                 "2024-01-10" if i != 5 else "2024-1-10"] for i in range(12)]
+    return base(**{
+        "documents.csv": text,
+        "sale_orders.csv": csv_text("center_code,invoice_no,guest,sale_date,amount,summary_invoice_no", orders),
+        "payments.csv": csv_text("center_code,payment_no,invoice_no,payment_type,account_code,amount,paid_on",
+                                 payments).replace("\n", line_end)})
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+@pytest.mark.parametrize(("order", "line_end"), [
+    (DOC_HEADER.strip().split(","), "\n"),
+    (DOC_HEADER.strip().split(","), "\r\n"),
+    (["center_code", "response", "external_ref", "kind", "document_no", "sync_date", "amount", "status",
+      "pending_reason", "attempts", "last_attempt_at"], "\n"),
+], ids=["usual-order", "crlf", "other-order"])
+def test_clean_lines_of_a_bulk_load_store_what_a_row_by_row_load_stores(engine, tmp_path, monkeypatch, order,
+                                                                         line_end):
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 400)   # several blocks per file
+    outcome, scans = bulk_and_row_by_row(engine, tmp_path, monkeypatch, clean_lines_bundle(order, line_end),
+                                         ("sale_orders", "payments", "documents"))
+    bulk, plain = outcome["bulk"], outcome["row by row"]
+    assert bulk[0] == plain[0]
+    assert plain[0]["documents"] == {"read": 30, "loaded": 24, "updated": 0, "unchanged": 0, "rejected": 6}
+    assert bulk[1] == plain[1]
+    assert bulk[2] == plain[2]
+    # the clean-line path took most lines and left the others to the usual checks, in their places; only the block
+    # with the short line went whole to the usual readers
+    split = [s for s in scans if s is not None]
+    assert scans.count(None) == 1
+    assert 30 + 12 + 12 - 12 < sum(s[0] for s in split) < 30 + 12 + 12
+    assert 0 < sum(s[1] for s in split) < sum(s[0] for s in split) / 2
 
 
 def test_a_processed_document_without_external_ref_takes_it_from_its_response(engine, tmp_path):
