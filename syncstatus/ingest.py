@@ -807,9 +807,9 @@ def clean_value_pattern(col: bundle.Col, db_col: sa.Column | None, allowed: tupl
         return _VALUE % ("" if r.limit is None else r.limit)
     if r.kind == "int":   # at most 9 digits: always within INT_MAX
         return {None: "-?[0-9]{1,9}", 0: "[0-9]{1,9}", 1: "(?=0*[1-9])[0-9]{1,9}"}.get(r.low)
-    if r.kind == "decimal" and r.digits is not None and r.quantum is not None:
+    if r.kind == "decimal" and r.digits is not None and r.quantum is not None:   # the server pads the scale
         scale = -r.quantum.as_tuple().exponent
-        return ("" if r.low is not None else "-?") + f"[0-9]{{1,{r.digits}}}\\.[0-9]{{{scale}}}"
+        return ("" if r.low is not None else "-?") + f"[0-9]{{1,{r.digits}}}(?:\\.[0-9]{{1,{scale}}})?"
     if r.kind == "date":
         return CLEAN_DATE
     if r.kind == "datetime":
@@ -1460,7 +1460,7 @@ class _Stage:
         """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys go
         too and finish() builds them again after the rows. Nothing is probed while the rows go in: a key the bundle
         repeats makes the build fail, and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
-        self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("unique key",))
+        self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("primary key", "unique key"))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
         """Hand a batch of staging columns (and their places) to the writer."""
@@ -2261,7 +2261,7 @@ def _plan_bulk_loads(ctx: _Context, members: list[_Member]) -> None:
     ctx.bulk_tables = set(planned)
 
 
-Deferred = tuple[str, str, str]   # (what: index | foreign key | unique key, name, definition), from the catalog
+Deferred = tuple[str, str, str]   # (what: index | foreign key | unique key | primary key, name, definition), from the catalog
 
 
 def _drop_deferrable(conn: Connection, table: str, kinds: tuple[str, ...]) -> list[Deferred]:

@@ -617,6 +617,9 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     assert any(s.startswith("DROP INDEX") and "ix_sync_document_report" in s for s in took_bulk_path)
     assert any(s.startswith("CREATE INDEX ix_sync_document_report") for s in took_bulk_path)
     assert any("ADD CONSTRAINT" in s and "sync_document_center_id_fkey" in s for s in took_bulk_path)
+    # so did its primary key, which no other table refers to
+    assert any("DROP CONSTRAINT" in s and "sync_document_pkey" in s for s in took_bulk_path)
+    assert any("ADD CONSTRAINT" in s and "sync_document_pkey" in s for s in took_bulk_path)
     assert rows(engine, CATALOG) == catalog, "the schema after a bulk load differs from before it"
     # the ledger's rollups were counted the same way on the first load (built after their rows too)
     assert any(s.startswith("CREATE INDEX ix_sync_daily_date") for s in took_bulk_path)
@@ -624,6 +627,15 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     assert second.status == "succeeded", second.error
     assert second.per_entity["documents"]["updated"] == 30
     assert seen == []
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_a_primary_key_another_table_refers_to_is_never_dropped_for_a_load(engine):
+    with engine.connect() as conn:
+        kinds = {table: {what for what, _, _ in sql.execute(conn, "ingest_deferrable_ddl", table_name=table)}
+                 for table in ("center", "sync_document")}
+    assert "primary key" not in kinds["center"]          # every center-scoped table refers to center.id
+    assert {"primary key", "unique key", "foreign key", "index"} <= kinds["sync_document"]
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -103,6 +104,10 @@ def test_a_value_the_clean_path_takes_is_stored_as_written(entity, col, data):
     stored = convert(text)          # raises _Bad for a value the usual checks reject
     if col.type == "int":
         assert stored == int(text) and bulk([text]) == [int(text)]   # the server reads the digits the same way
+    elif col.type == "decimal":   # the same number; the server pads it to the column's scale, as the converter does
+        assert Decimal(stored) == Decimal(text) and -Decimal(stored).as_tuple().exponent == db_col.type.scale
+        assert len(text.partition(".")[2]) <= db_col.type.scale
+        assert list(map(Decimal, bulk([text]))) == [Decimal(text)]
     else:
         assert stored == text and bulk([text]) == [text]
 
