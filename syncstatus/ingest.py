@@ -8,7 +8,8 @@ and good rows go to a temporary staging table with their place in the bundle: CO
 thread so that the server stores rows while Python reads on, executemany on SQLite. Set-based statements from
 queries/ingest_*.sql then reject later rows that repeat a natural key (naming both lines), count new/changed rows
 and upsert them on their natural keys; on PostgreSQL new documents are inserted chunk by chunk while the file is
-still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load).
+still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load), its
+clean CSV lines as they are (_CleanLines).
 Nothing is kept in memory per row, so memory does not grow with the bundle. Rejected rows are kept in
 `import_rejection` and in a CSV report named after the run. The `import_run` row is committed first
 (status 'running') so a failed import stays on record as 'failed' with its error, and a run whose process died
