@@ -386,21 +386,34 @@ def _read_block(data: bytes, start: int, width: int) -> _Block | None:
     """Whole lines parsed in one go when they are plainly rows: valid UTF-8 without NUL, ending with a line end,
     every line one record of `width` fields. Anything else (a value spanning lines, a blank line, a stray quote, a
     short row…) gives None, and the record reader reads the lines again and says what is wrong."""
-    if not data.endswith(b"\n") or b"\x00" in data:
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    text = _plain_text(data)
+    if text is None:
         return None
     lines = text.split("\n")
     lines.pop()
+    fields = _plain_records(lines, width)
+    return None if fields is None else _Block(start, fields, lines)
+
+
+def _plain_text(data: bytes) -> str | None:
+    """The text of a block of whole lines when it can be read in one go: valid UTF-8, no NUL, a line end last."""
+    if not data.endswith(b"\n") or b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _plain_records(lines: list[str], width: int) -> list[list[str]] | None:
+    """Each line as one CSV record of `width` fields; None when one is not."""
     try:
         fields = list(csv.reader(lines, strict=True))   # strict: a quoted value left open raises
     except csv.Error:
         return None
     if len(fields) != len(lines) or set(map(len, fields)) != {width}:
         return None
-    return _Block(start, fields, lines)
+    return fields
 
 
 def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None,
@@ -896,11 +909,8 @@ class _CleanLines:
 
     def scan(self, data: bytes, start: int) -> _Scanned | None:
         """Split a block of whole lines (the first is line `start`); None when it is for the usual readers."""
-        if not data.endswith(b"\n") or b"\x00" in data:
-            return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        text = _plain_text(data)
+        if text is None:
             return None
         match = self.line.match
         others: dict[int, str] = {}    # index in the block -> raw text
@@ -925,11 +935,8 @@ class _CleanLines:
         rows: list[tuple[int, list[str], str]] = []
         if others:
             at = sorted(others)
-            try:
-                fields = list(csv.reader([others[k] for k in at], strict=True))
-            except csv.Error:
-                return None
-            if len(fields) != len(at) or any(len(f) != self.width for f in fields):
+            fields = _plain_records([others[k] for k in at], self.width)
+            if fields is None:
                 return None
             rows = [(start + k, f, others[k]) for k, f in zip(at, fields, strict=True)]
         return _Scanned(start, lines, rows, centers)
