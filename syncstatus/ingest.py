@@ -49,6 +49,7 @@ from syncstatus.db import utcnow
 
 BATCH_ROWS = 10_000
 BLOCK_BYTES = 1 << 20           # CSV read a block of whole lines at a time: about 10,000 documents
+CLEAN_RETRY_BLOCKS = 16         # blocks read the usual way after one where clean lines did not pay (_csv_items)
 CHUNK_ROWS = 100_000            # PostgreSQL: new documents are inserted every this many staged rows
 ANALYZE_ROWS = 100_000          # PostgreSQL: an import writing this many documents refreshes the ledger's statistics
 BULK_LOAD_BYTES = 32 << 20     # PostgreSQL: an entity's files this large, into an empty table, load as a bulk load
@@ -419,13 +420,19 @@ def _plain_records(lines: list[str], width: int) -> list[list[str]] | None:
 def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None,
                clean: _CleanLines | None = None) -> Iterator[_Block | _Scanned | Record]:
     """The rows after the header: blocks of plain rows, and single records where a block is not plain; with
-    `clean`, blocks split into clean lines and the rest (_CleanLines) where it can."""
+    `clean`, blocks split into clean lines and the rest (_CleanLines) where it can. A block where that did not
+    pay (mostly other lines, or a value spanning lines) sends the next CLEAN_RETRY_BLOCKS blocks the usual way."""
+    skip = 0
     while True:
         data = src.block(block_bytes or BLOCK_BYTES)
         if not data:
             return
-        if clean is not None:
+        if clean is not None and skip:
+            skip -= 1
+        elif clean is not None:
             scanned = clean.scan(data, src.line_no + 1)
+            if scanned is None or 2 * len(scanned.others) > len(scanned.lines):
+                skip = CLEAN_RETRY_BLOCKS
             if scanned is not None:
                 src.consume(data, len(scanned.lines))
                 yield scanned

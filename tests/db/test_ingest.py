@@ -782,11 +782,14 @@ def bulk_and_row_by_row_bundle() -> dict[str, str]:
 
 
 def bulk_and_row_by_row(engine, tmp_path, monkeypatch, files: dict[str, str | bytes],
-                        entities: tuple[str, ...]) -> tuple[dict[str, tuple], list[tuple]]:
+                        entities: tuple[str, ...], retry_blocks: int = 0) -> tuple[dict[str, tuple], list[tuple]]:
     """Import the same bundle as a bulk load and row by row, into empty tables each time. Returns, per path, the
     entities' counts, the rejections (file, line, column, reason, raw row) and every written table's contents; and
-    what _CleanLines.scan made of each block on the bulk path: (lines, lines for the usual checks)."""
+    what _CleanLines.scan made of each block on the bulk path: (lines, lines for the usual checks). By default
+    every block tries the clean-line path (no block is skipped after one where it did not pay)."""
     from syncstatus import bundle
+
+    monkeypatch.setattr(ingest, "CLEAN_RETRY_BLOCKS", retry_blocks)
 
     written = sorted({e.table for e in bundle.ENTITIES.values()} | set(ingest.ROLLUP_TABLES))
     scans: list[tuple] = []
@@ -900,6 +903,24 @@ def test_clean_lines_of_a_bulk_load_store_what_a_row_by_row_load_stores(engine, 
     assert scans.count(None) == 1
     assert 30 + 12 + 12 - 12 < sum(s[0] for s in split) < 30 + 12 + 12
     assert 0 < sum(s[1] for s in split) < sum(s[0] for s in split) / 2
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_blocks_after_one_of_mostly_other_lines_are_read_the_usual_way_for_a_while(engine, tmp_path, monkeypatch):
+    documents = ledger(40)
+    for row in documents[:6]:            # the first block: mostly lines the usual checks must see (quoted values)
+        row[9] = f"QB,{row[2]}"
+    monkeypatch.setattr(ingest, "BLOCK_BYTES", 500)   # about 6 lines a block
+    outcome, scans = bulk_and_row_by_row(engine, tmp_path, monkeypatch, base(**{"documents.csv": docs(*documents)}),
+                                         ("documents",), retry_blocks=2)
+    bulk, plain = outcome["bulk"], outcome["row by row"]
+    assert bulk == plain
+    assert bulk[0]["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "rejected": 0}
+    # the first block was split and did not pay; the next two went the usual way, unscanned; then clean lines again
+    first, *rest = scans
+    assert first is not None and 2 * first[1] > first[0]
+    assert rest and all(s is not None and s[1] == 0 for s in rest)
+    assert first[0] + sum(s[0] for s in rest) < 40   # some lines were read without a scan
 
 
 def test_a_processed_document_without_external_ref_takes_it_from_its_response(engine, tmp_path):
