@@ -875,14 +875,14 @@ class _CleanLines:
         tbl = schema.metadata.tables[entity.table]
         self.kinds = tuple(_copy_kind(tbl.c[c]) for c in self.copy_columns)
         self.ids = {code: str(i) for code, i in ctx.center_ids.items()}
-        self.id_of = ctx.center_ids
         self.width = len(names)
         self.line = re.compile(self.line_pattern(entity, names))
 
     @staticmethod
     def line_pattern(entity: bundle.Entity, names: list[str]) -> str:
+        """The expression for a run of clean lines with the columns in the header's order."""
         by_name = {c.name: c for c in entity.columns}
-        fields = []
+        values: list[str] = []
         for name in names:
             col = by_name[name]
             allowed = None
@@ -895,15 +895,16 @@ class _CleanLines:
             pattern = clean_value_pattern(col, _db_column(entity, col), allowed)
             if pattern is None:
                 raise _Refused
-            fields.append(pattern if required else f"(?:{pattern})?")
+            values.append(pattern if required else f"(?:{pattern})?")
         ahead = ""
         if entity.name == "documents":   # a response without external_ref is parsed for the reference: usual path
             ext, resp = names.index("external_ref"), names.index("response")
-            if resp == ext + 1:   # the usual order: an external_ref, or neither
-                fields[ext:resp + 1] = [f"(?:{fields[ext][3:-2]},{fields[resp]}|,)"]
+            if resp == ext + 1:   # the usual order: an external_ref (then a response or none), or neither
+                ref = clean_value_pattern(by_name["external_ref"], _db_column(entity, by_name["external_ref"]))
+                values[ext:resp + 1] = [f"(?:{ref},{values[resp]}|,)"]
             else:
                 ahead = rf"(?=(?:[^,\n]*,){{{ext}}}[^,\r\n]|(?:[^,\n]*,){{{resp}}}(?:,|\r?\n))"
-        return "(?:" + ahead + ",".join(fields) + r"\r?\n)*+"
+        return "(?:" + ahead + ",".join(values) + r"\r?\n)*+"
 
     @classmethod
     def of(cls, ctx: _Context, entity: bundle.Entity, names: list[str]) -> _CleanLines | None:
@@ -967,7 +968,7 @@ class _CleanLines:
                     others.setdefault(k, raw)
                 pieces.append(body)
             else:
-                centers.add(self.id_of[code])
+                centers.add(int(cid))
                 pieces.append(cid + body[len(code):].replace("\n" + code + ",", "\n" + cid + ","))
             line += body.count("\n")
             last = run.end()
@@ -1441,7 +1442,7 @@ class _Stage:
         self.chunk: sa.Table | None = None
         self.keys: sa.Table | None = None
         self.chunk_rows = 0
-        self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk (or bulk load)
+        self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
         self.present: set[int] = set()
         self.unique_keys: list[Deferred] = []        # the unique keys a bulk load dropped
         self.ordinals = _Ordinals()                  # a bulk load: the place in the bundle of the n-th row COPYed
