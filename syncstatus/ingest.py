@@ -816,7 +816,8 @@ CLEAN_TIME = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
 _VALUE = '(?!\\s)[^,"\\r\\n]{1,%s}+(?<!\\s)'
 
 
-def clean_value_pattern(col: bundle.Col, db_col: sa.Column | None, allowed: tuple[str, ...] | None = None) -> str | None:
+def clean_value_pattern(col: bundle.Col, db_col: sa.Column | None,
+                        allowed: tuple[str, ...] | None = None) -> str | None:
     """A regular expression for the unquoted CSV values of a column that the PostgreSQL bulk path stores exactly as
     written: what make_bulk_converter would accept and hand on unchanged, after str.strip. None when the column's
     kind has no such form (a boolean, an integer with another lower bound, a decimal of unknown scale). `allowed`
@@ -1420,8 +1421,8 @@ class _Stage:
     rest of the file is staged for the end directly.
 
     A bulk load (PostgreSQL, an empty table _plan_bulk_loads chose; the ledger and the PLAIN_INSERTS entities) has no
-    staging at all: the rows are COPYed straight into the target, whose unique keys are dropped for the load
-    (_drop_unique_keys) and built once after it (_EntityLoader._restore_unique_keys). The COPY numbers the rows in
+    staging at all: the rows are COPYed straight into the target, whose keys (unique and primary) are dropped for the
+    load (_drop_keys) and built once after it (_EntityLoader._restore_keys). The COPY numbers the rows in
     bundle order, so `ordinals` can tell each row's place from its id when a key the bundle repeats makes that build
     fail."""
 
@@ -1444,7 +1445,7 @@ class _Stage:
         self.chunk_rows = 0
         self.chunk_spans: dict[int, list[str]] = {}   # center -> [first, last] sync date in the chunk
         self.present: set[int] = set()
-        self.unique_keys: list[Deferred] = []        # the unique keys a bulk load dropped
+        self.dropped_keys: list[Deferred] = []       # the primary and unique keys a bulk load dropped
         self.ordinals = _Ordinals()                  # a bulk load: the place in the bundle of the n-th row COPYed
         tables = []
         if self.bulk:
@@ -1470,13 +1471,14 @@ class _Stage:
             t.create(ctx.conn)
         self.tables = tables
         if self.bulk:
-            self._drop_unique_keys()
+            self._drop_keys()
 
-    def _drop_unique_keys(self) -> None:
-        """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys go
-        too and finish() builds them again after the rows. Nothing is probed while the rows go in: a key the bundle
-        repeats makes the build fail, and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
-        self.unique_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("primary key", "unique key"))
+    def _drop_keys(self) -> None:
+        """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys and
+        its primary key (unless another table refers to it) go too, and finish() builds them again after the rows,
+        the primary key first. Nothing is probed while the rows go in: a key the bundle repeats makes the build fail,
+        and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
+        self.dropped_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("primary key", "unique key"))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
         """Hand a batch of staging columns (and their places) to the writer."""
@@ -1916,14 +1918,14 @@ class _EntityLoader:
         result.close()
         return found
 
-    def _restore_unique_keys(self) -> int:
-        """After a bulk load: build the table's unique keys again. A build that fails on a key the bundle repeats rolls
+    def _restore_keys(self) -> int:
+        """After a bulk load: build the table's primary and unique keys again. A build that fails on a key the bundle repeats rolls
         back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the row-by-row
         path) and the build runs again. Returns how many rows were rejected."""
         conn = self.ctx.conn
         table = self.stage.target.name
         found = 0
-        for key in self.stage.unique_keys:
+        for key in self.stage.dropped_keys:
             try:
                 with conn.begin_nested():
                     _build_deferred(self.ctx, table, key)
@@ -1966,7 +1968,7 @@ class _EntityLoader:
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
         # a bulk load: every row was COPYed into the table, the repeats go now
-        repeated = self._restore_unique_keys() if stage.bulk else 0
+        repeated = self._restore_keys() if stage.bulk else 0
         stage.inserted -= repeated
         duplicates = self._reject_duplicates() if stage.pending else 0
         stage.pending -= duplicates
@@ -2277,7 +2279,8 @@ def _plan_bulk_loads(ctx: _Context, members: list[_Member]) -> None:
     ctx.bulk_tables = set(planned)
 
 
-Deferred = tuple[str, str, str]   # (what: index | foreign key | unique key | primary key, name, definition), from the catalog
+# (what: index | foreign key | unique key | primary key, name, definition), from the catalog
+Deferred = tuple[str, str, str]
 
 
 def _drop_deferrable(conn: Connection, table: str, kinds: tuple[str, ...]) -> list[Deferred]:
@@ -2316,8 +2319,8 @@ def _bulk_load(ctx: _Context, table: str) -> Iterator[None]:
     """A bulk load of a table _plan_bulk_loads chose: its non-unique indexes and foreign keys are dropped for the
     load and created again after it, in the import's transaction, the way pg_restore loads data before it builds
     indexes. One sorted index build costs a fraction of keeping the index up to date row by row, and one
-    validating join a fraction of a foreign-key check per row. Unique keys are the stage's business (_Stage.
-    _drop_unique_keys): the upserts of other entities probe them. The dropped definitions are the server's own
+    validating join a fraction of a foreign-key check per row. Primary and unique keys are the stage's business
+    (_Stage._drop_keys): the upserts of other entities probe them. The dropped definitions are the server's own
     (ingest_deferrable_ddl), so they come back exactly as they were. The table stays locked until the import
     commits: pages reading it wait for the first load to finish (docs/OPERATIONS.md). On failure nothing is
     recreated by hand: the rollback restores the table."""
