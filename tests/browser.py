@@ -147,13 +147,17 @@ def assert_no_exception(page) -> None:
 
 
 def sign_in(page, username: str, password: str) -> None:
-    """Fill the sign-in form if it is shown (before the access feature, there is none)."""
-    wait_idle(page)
-    if page.get_by_text("Sign in to syncstatus").count() == 0:
-        return
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
+    """Sign in if the sign-in form is shown, and return once the page that was asked for has finished its run.
 
-
+    Waits on what is drawn, not on the script state alone: right after a click the app still reports the
+    previous run as finished, so "idle" straight after the click can come before the rerun has started.
+    """
+    form = page.get_by_text("Sign in to syncstatus")
+    signed_in = page.get_by_role("button", name="Sign out")
+    form.or_(signed_in).first.wait_for()
+    if form.count():
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        form.wait_for(state="detached")  # only the run that signs in replaces the form
+    wait_idle(page)

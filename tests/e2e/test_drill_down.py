@@ -14,21 +14,11 @@ from syncstatus.access import all_center_ids
 from syncstatus.reports import documents, sync_status
 from syncstatus.reports.filters import ReportFilters
 from tests.conftest import DEMO_END
-from tests.e2e.conftest import assert_no_exception, shot, wait_idle
+from tests.e2e.conftest import assert_no_exception, shot, sign_in, wait_idle
 
 D0 = DEMO_END - timedelta(days=30)
 RANGE = f"date_from={D0.isoformat()}&date_to={DEMO_END.isoformat()}"
 ROW = 35  # st.dataframe: header row and body rows are 35 px high
-
-
-def sign_in(page) -> None:
-    wait_idle(page)
-    if page.get_by_text("Sign in to syncstatus").count() == 0:
-        return
-    page.get_by_label("Username", exact=True).fill("admin")
-    page.get_by_label("Password", exact=True).fill("demo-admin")
-    page.get_by_role("button", name="Sign in").click()
-    wait_idle(page)
 
 
 def column_edges(page, grid) -> list[float]:
@@ -76,7 +66,7 @@ def facts(e2e_database):
 
 def test_from_sync_status_a_failed_invoices_cell_leads_to_one_summary_invoice_in_the_same_tab(server, page, facts):
     page.goto(f"{server.url}/sync_status?{RANGE}")
-    sign_in(page)
+    sign_in(page, "admin", "demo-admin")
     page.get_by_role("heading", name="Integrations Sync Status").wait_for()
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for()
@@ -95,7 +85,7 @@ def test_from_sync_status_a_failed_invoices_cell_leads_to_one_summary_invoice_in
 def test_the_sync_status_link_of_a_centers_failed_invoices_opens_them_and_one_summary(server, page, facts):
     link = links.center_documents(facts["code"], D0, DEMO_END, "failed")
     page.goto(link.url(server.url))
-    sign_in(page)
+    sign_in(page, "admin", "demo-admin")
     page.get_by_role("heading", name="Sale Orders").wait_for()
     assert_no_exception(page)
     page.get_by_text(f"{facts['failed']:,} documents.").wait_for()
@@ -121,7 +111,7 @@ def open_first_summary(page, facts) -> None:
 
 def test_a_deep_link_on_a_cold_server_shows_the_summary_with_the_sidebar(server, page, facts):
     page.goto(f"{server.url}/sale_order_summary_details?invoice={facts['number']}")
-    sign_in(page)
+    sign_in(page, "admin", "demo-admin")
     page.get_by_role("heading", name=f"Summary invoice {facts['number']}").wait_for()
     assert_no_exception(page)
     sidebar = page.locator("[data-testid='stSidebar']")
@@ -133,14 +123,14 @@ def test_a_deep_link_on_a_cold_server_shows_the_summary_with_the_sidebar(server,
 
 def test_a_shared_not_found_link_explains_itself(server, page):
     page.goto(f"{server.url}/sale_order_summary_details?invoice=NOPE-404")
-    sign_in(page)
+    sign_in(page, "admin", "demo-admin")
     page.get_by_text("No summary invoice or invoice numbered NOPE-404 in your centers.").wait_for()
     assert_no_exception(page)
 
 
 def test_deleted_accounts_are_highlighted_with_a_label_and_a_legend(server, page):
     page.goto(f"{server.url}/chart_of_accounts?deleted=true")
-    sign_in(page)
+    sign_in(page, "admin", "demo-admin")
     page.get_by_role("heading", name="Chart of Accounts").wait_for()
     assert_no_exception(page)
     page.get_by_text("Rows shaded yellow reference an account or item deleted").wait_for()

@@ -24,7 +24,7 @@ def test_a_schedule_created_in_the_browser_is_sent_by_run_due_and_shown_in_the_d
     sign_in(page, "admin", "demo-admin")
     wait_idle(page)
     assert_no_exception(page)
-    assert page.get_by_text("No schedules yet").count() == 1
+    expect(page.get_by_text("No schedules yet")).to_have_count(1)
 
     page.get_by_role("textbox", name="Name", exact=True).fill("Browser schedule")
     page.get_by_role("textbox", name="Recipients").fill("e2e.reader@example.com")

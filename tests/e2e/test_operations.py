@@ -22,8 +22,8 @@ def test_operations_flags_the_center_without_a_maintenance_job_and_lists_its_stu
     assert_no_exception(page)
     page.get_by_role("heading", name="Operations").first.wait_for()
     flag = page.locator("[data-testid='stAlertContentError']").filter(has_text=FLAG)
-    assert flag.count() == 1
-    assert "deleted purchase order" in flag.inner_text()
+    expect(flag).to_have_count(1)
+    expect(flag).to_contain_text("deleted purchase order")
     grids = page.locator("[data-testid='stDataFrame']")
     expect(grids).to_have_count(3)  # orders, jobs, freshness
     shot(page, "operations_missing_maintenance_flag")
@@ -37,7 +37,7 @@ def test_operations_flags_the_center_without_a_maintenance_job_and_lists_its_stu
     assert len(q.get("order_center", [])) == 1  # the documents of the flagged center
     assert q.get("date_from") == [d0]
     expect(grids).to_have_count(4)  # plus the documents behind the flag
-    assert page.get_by_text("Deleted purchase orders and transfer orders, pending, all dates, ").count() == 1
+    expect(page.get_by_text("Deleted purchase orders and transfer orders, pending, all dates, ")).to_have_count(1)
     page.get_by_role("heading", name="Order documents").scroll_into_view_if_needed()
     shot(page, "operations_deleted_orders_listed")
 
@@ -46,7 +46,8 @@ def test_operations_flags_the_center_without_a_maintenance_job_and_lists_its_stu
     assert_no_exception(page)
     banner = page.locator("[data-testid='stAlertContentWarning']").filter(has_text="Data is stale for")
     # The demo data ends on DEMO_END (in the past), so with the default 2 days every center is stale.
-    assert banner.count() == 1 and "Data is stale for 6 centers" in banner.inner_text()
+    expect(banner).to_have_count(1)
+    expect(banner).to_contain_text("Data is stale for 6 centers")
     shot(page, "home_stale_banner")
     page.get_by_role("link", name="See data freshness and sync jobs in Operations").click()
     wait_idle(page)

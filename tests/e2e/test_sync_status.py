@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import expect
+
 from tests.conftest import DEMO_END
 from tests.e2e.conftest import assert_no_exception, shot, sign_in, wait_idle
 
@@ -20,7 +22,7 @@ def test_shared_link_shows_filtered_report_and_drills_to_a_centers_failed_invoic
     grid.wait_for()
     shot(page, "sync_status_failed_only")
     for label in ("Failed invoices", "Pending invoices", "Failed misc. journals"):
-        assert page.get_by_text(label, exact=True).count() == 1
+        expect(page.get_by_text(label, exact=True)).to_have_count(1)
     # The URL still carries the filters after sign-in and the first run.
     q = parse_qs(urlparse(page.url).query)
     assert q.get("status") == ["failed"] and q.get("date_from") == [d0]
