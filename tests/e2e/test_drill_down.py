@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from syncstatus import db, links
 from syncstatus.access import all_center_ids
@@ -104,7 +105,7 @@ def open_first_summary(page, facts) -> None:
     page.get_by_role("heading", name=f"Summary invoice {facts['number']}").wait_for()
     for part in ("Sale orders", "Lines", "Payments"):
         page.get_by_role("heading", name=part, exact=True).wait_for()
-    assert page.get_by_text("Tie-out").count() >= 1
+    expect(page.get_by_text("Tie-out").first).to_be_visible()
     assert len(page.context.pages) == pages_before  # the same tab
     shot(page, "drill_summary_details")
 
@@ -134,5 +135,5 @@ def test_deleted_accounts_are_highlighted_with_a_label_and_a_legend(server, page
     page.get_by_role("heading", name="Chart of Accounts").wait_for()
     assert_no_exception(page)
     page.get_by_text("Rows shaded yellow reference an account or item deleted").wait_for()
-    assert page.get_by_role("checkbox", name="Only accounts deleted or inactive in the platform").is_checked()
+    expect(page.get_by_role("checkbox", name="Only accounts deleted or inactive in the platform")).to_be_checked()
     shot(page, "drill_chart_of_accounts_deleted")

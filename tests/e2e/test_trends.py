@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
+from playwright.sync_api import expect
+
 from tests.conftest import DEMO_END
 from tests.e2e.conftest import assert_no_exception, shot, sign_in, wait_idle
 
@@ -36,7 +38,7 @@ def test_clicking_a_weeks_failed_bar_opens_that_weeks_failed_invoices(server, pa
     volume.locator(".barlayer .trace.bars").first.wait_for()
     # Traces of the Invoices panel: processed, pending, failed bars. The failed ones are the third.
     failed = volume.locator(".barlayer .trace.bars").nth(2).locator(".point path")
-    assert page.get_by_text("Failure rate", exact=True).count() >= 1
+    expect(page.get_by_text("Failure rate", exact=True).first).to_be_visible()
     volume.scroll_into_view_if_needed()
     shot(page, "trends_weekly")
 
