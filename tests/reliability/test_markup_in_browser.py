@@ -4,6 +4,7 @@ no injected element or javascript: link appears, and the literal text is readabl
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from syncstatus import db, ingest
 from tests.browser import Server, assert_no_exception, shot, sign_in, wait_idle
@@ -56,9 +57,8 @@ def test_a_failed_invoice_with_markup_in_its_center_and_response_shows_them_as_t
     # The parser keeps the text of an unknown payload without its tags; what remains must stay literal text.
     alert = page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert "[click](javascript:alert(4))" in alert, "the platform's message is rendered as markdown"
-    page.get_by_text("Raw response from the platform").click()
-    wait_idle(page)
-    assert page.locator("code").filter(has_text='<script>alert(3)</script>').count() >= 1
+    page.get_by_text("Raw response from the platform").click()  # opens in the browser: no run to wait for
+    expect(page.locator("code").filter(has_text='<script>alert(3)</script>').first).to_be_visible()
     shot(page, "reliability_markup_summary_details")
     assert_nothing_injected(page)
 
