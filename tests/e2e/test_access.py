@@ -35,7 +35,6 @@ def test_a_center_user_gets_not_found_for_another_centers_invoice_and_can_sign_o
     code, theirs = other_centers_summary(server.database_url)
     page.goto(f"{server.url}/sale_order_summary_details?invoice={theirs}")
     sign_in(page, f"center.{code.lower()}", "demo-center")
-    wait_idle(page)
     page.get_by_text(f"No summary invoice or invoice numbered {theirs} in your centers.").wait_for()
     assert_no_exception(page)
     shot(page, "access_other_centers_invoice_not_found")

@@ -18,7 +18,6 @@ def test_operations_flags_the_center_without_a_maintenance_job_and_lists_its_stu
     d0 = (DEMO_END - timedelta(days=30)).isoformat()
     page.goto(f"{server.url}/operations?date_from={d0}&date_to={DEMO_END.isoformat()}")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("heading", name="Operations").first.wait_for()
     flag = page.locator("[data-testid='stAlertContentError']").filter(has_text=FLAG)

@@ -15,7 +15,6 @@ def test_shared_link_shows_filtered_report_and_drills_to_a_centers_failed_invoic
     d0 = (DEMO_END - timedelta(days=30)).isoformat()
     page.goto(f"{server.url}/sync_status?date_from={d0}&date_to={DEMO_END.isoformat()}&status=failed")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("heading", name="Integrations Sync Status").wait_for()
     grid = page.locator("[data-testid='stDataFrame']").first

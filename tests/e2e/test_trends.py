@@ -31,7 +31,6 @@ def tallest(locator) -> dict:
 def test_clicking_a_weeks_failed_bar_opens_that_weeks_failed_invoices(server, page):
     page.goto(f"{server.url}/trends?date_from={D0.isoformat()}&date_to={DEMO_END.isoformat()}&grain=week")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("heading", name="Trends").wait_for()
     volume = page.locator("[data-testid='stPlotlyChart']").first
@@ -58,7 +57,6 @@ def test_clicking_a_weeks_failed_bar_opens_that_weeks_failed_invoices(server, pa
 def test_clicking_a_center_in_the_breakdown_opens_its_failed_documents(server, page):
     page.goto(f"{server.url}/trends?date_from={D0.isoformat()}&date_to={DEMO_END.isoformat()}&by=center")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     where = page.locator("[data-testid='stPlotlyChart']").nth(1)
     bars = where.locator(".barlayer .trace.bars .point path")

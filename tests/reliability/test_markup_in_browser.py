@@ -49,7 +49,6 @@ def test_a_failed_invoice_with_markup_in_its_center_and_response_shows_them_as_t
     page = watched_page
     page.goto(f"{hostile_server.url}/sale_order_summary_details?invoice=INV-C1-9-0")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("heading", name="Sale Order Summary Details").wait_for()
     center_metric = page.locator("[data-testid='stMetric']").filter(has_text="Center").first
@@ -67,7 +66,6 @@ def test_the_overview_names_a_stale_center_with_markup_literally(hostile_server,
     page = watched_page
     page.goto(f"{hostile_server.url}/")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.locator("[data-testid='stSidebar']").get_by_role("link", name="Overview").click()
     wait_idle(page)
@@ -83,7 +81,6 @@ def test_the_sync_status_report_and_its_center_picker_show_markup_as_text(hostil
     page = watched_page
     page.goto(f"{hostile_server.url}/sync_status?date_from=2026-11-01&date_to=2026-11-20")
     sign_in(page, "admin", "demo-admin")
-    wait_idle(page)
     assert_no_exception(page)
     page.locator("[data-testid='stDataFrame']").first.wait_for()
     page.get_by_text("Center", exact=True).first.wait_for()
