@@ -1919,9 +1919,9 @@ class _EntityLoader:
         return found
 
     def _restore_keys(self) -> int:
-        """After a bulk load: build the table's primary and unique keys again. A build that fails on a key the bundle repeats rolls
-        back to its savepoint; the repeats are then rejected (the first row of a key stays, as on the row-by-row
-        path) and the build runs again. Returns how many rows were rejected."""
+        """After a bulk load: build the table's primary and unique keys again. A build that fails on a key the
+        bundle repeats rolls back to its savepoint; the repeats are then rejected (the first row of a key stays, as
+        on the row-by-row path) and the build runs again. Returns how many rows were rejected."""
         conn = self.ctx.conn
         table = self.stage.target.name
         found = 0
