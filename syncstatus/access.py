@@ -280,7 +280,9 @@ def authenticate(engine: sa.Engine, username: str, password: str, now: datetime 
     sleep = sleep or time.sleep
     name = normalize_username(username)
     with engine.begin() as conn:
-        row = _user_row(conn, name) if name else None
+        # The account's row stays locked until this attempt commits: checking the lock, the password and counting
+        # a failure are one step, so simultaneous attempts cannot all be checked before any of them is counted.
+        row = sql.execute(conn, "access_user_for_sign_in", username=name).mappings().first() if name else None
         if row is None:
             result, failures = _unknown_user(name, password, now)
         else:

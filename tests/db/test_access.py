@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -123,6 +125,76 @@ def test_failures_after_the_third_wait_longer_each_time(engine, org):
     for _ in range(5):
         sign_in(engine, "ghost", "wrong-password", delays=unknown)
     assert unknown == delays
+
+
+@pytest.fixture
+def slow_checks(monkeypatch):
+    """Each password check of an account takes 50 ms, as the real argon2 does, so simultaneous attempts overlap;
+    returns the list of checks made."""
+    checked: list[str] = []
+    real = access.verify_password
+
+    def slow(password_hash, password):
+        checked.append(password)
+        time.sleep(0.05)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(access, "verify_password", slow)
+    return checked
+
+
+def simultaneously(count, attempt):
+    """Run attempt(i) in `count` threads released at the same instant; returns their results in order."""
+    barrier, results = threading.Barrier(count), [None] * count
+
+    def run(i):
+        barrier.wait()
+        results[i] = attempt(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def test_simultaneous_wrong_passwords_below_the_limit_each_count_once(engine, org, slow_checks):
+    access.create_user(engine, "ana", PASSWORD, "center", centers=["C1"])
+    answers = simultaneously(4, lambda i: sign_in(engine, "ana", f"wrong-password-{i}"))
+    assert [a.reason for a in answers] == ["wrong_password"] * 4
+    row = user_row(engine, "ana")
+    assert (row["failed_attempts"], row["locked_until"], len(slow_checks)) == (4, None, 4)
+
+
+def test_twenty_simultaneous_wrong_passwords_check_five_and_lock(engine, org, slow_checks):
+    access.create_user(engine, "ana", PASSWORD, "center", centers=["C1"])
+    answers = simultaneously(20, lambda i: sign_in(engine, "ana", f"wrong-password-{i}"))
+    reasons = sorted(a.reason for a in answers)
+    assert reasons == sorted(["wrong_password"] * 4 + ["lockout_started"] + ["locked"] * 15)
+    assert len(slow_checks) == access.MAX_FAILURES   # no password is checked once the account is locked
+    row = user_row(engine, "ana")
+    assert row["failed_attempts"] == access.MAX_FAILURES and row["locked_until"] is not None
+    after = sign_in(engine, "ana", PASSWORD, now=T0 + timedelta(minutes=1))
+    assert not after.ok and after.reason == "locked"
+
+
+def test_the_right_password_among_simultaneous_wrong_ones_is_refused_once_locked(engine, org, slow_checks):
+    access.create_user(engine, "ana", PASSWORD, "center", centers=["C1"])
+    # Attempts 0-9 wrong, 10-14 right, all at once: each right one is accepted only if the account was not yet
+    # locked when it was checked, and a success resets the count (so the lock needs five wrong ones after it).
+    answers = simultaneously(15, lambda i: sign_in(engine, "ana", PASSWORD if i >= 10 else f"wrong-password-{i}"))
+    order = [p == PASSWORD for p in slow_checks]       # the checks in the order the row lock let them happen
+    failures, accepted = 0, 0
+    for right in order:
+        if right:
+            failures, accepted = 0, accepted + 1
+        else:
+            failures += 1
+        assert failures <= access.MAX_FAILURES
+    assert accepted == sum(a.ok for a in answers)
+    if failures == access.MAX_FAILURES:
+        assert not sign_in(engine, "ana", PASSWORD, now=T0 + timedelta(minutes=1)).ok
 
 
 def test_a_disabled_user_cannot_sign_in_until_enabled(engine, org):
