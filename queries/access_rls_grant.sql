@@ -1,2 +1,2 @@
--- PostgreSQL only (migration 2): grant the reader role one table and, with a scope column, guard its rows.
-SELECT syncstatus_grant_reader(:table_name, :scope_column, :readable_columns)
+-- PostgreSQL only (migrations 2 and 7): the reader role's rights on one table and, with a scope column, its rows.
+SELECT syncstatus_grant_reader(:role, :table_name, :scope_column, :readable)

@@ -3,8 +3,8 @@
 Accounts (`app_user`) sign in with a password (argon2 hash) or through Streamlit's single sign-on, matched
 by email. The role decides the scope: an admin sees every center, a zone-level user the centers of their
 zones (`user_scope.zone_id`), a center-level user their own centers (`user_scope.center_id`).
-On PostgreSQL, row-level security enforces the same scope inside the database: see `apply_rls_scope` and
-docs/SECURITY.md.
+On PostgreSQL, row-level security enforces the same scope inside the database for pages, which run as the
+database's reader role: see `open_page_session`, `apply_rls_scope` and docs/SECURITY.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncstatus import audit, schema, sql
-from syncstatus.db import is_postgres, utcnow
+from syncstatus.db import PAGE_SESSION_KEY, DatabaseUnavailable, is_postgres, reader_role_name, utcnow
 
 ROLES = schema.ROLES
 MAX_FAILURES = 5
@@ -41,9 +41,6 @@ MAX_DELAY_SECONDS = 2.0
 WRONG_CREDENTIALS = "Wrong username or password."
 DISABLED = "This account is disabled; ask an administrator."
 DEMO_PASSWORDS = {"admin": "demo-admin", "zone": "demo-zone", "center": "demo-center"}
-READER_ROLE_ENV = "DB_READER_ROLE"
-# app_user columns the reader role may not read (see install_row_level_security).
-SECRET_USER_COLUMNS = frozenset({"password_hash", "failed_attempts", "locked_until"})
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -507,19 +504,58 @@ def mark_demo_database(engine: sa.Engine) -> None:
 # --- row-level security on PostgreSQL ---------------------------------------------------------
 
 
-def reader_role() -> str | None:
-    """The role center-scoped statements run as on PostgreSQL (env DB_READER_ROLE), or None: no switch."""
-    return os.environ.get(READER_ROLE_ENV, "").strip() or None
-
+# The tables that statements with :center_ids read, which the reader role may SELECT (and nothing else):
+# tests/db/test_rls.py checks the list against the query files.
+READER_TABLES = ("zone", "center", "import_run", "import_center", *schema.CENTER_TABLES)
+# The one reader role for the whole server of earlier versions; migration 7 takes its rights away.
+SHARED_READER_ROLE = "syncstatus_reader"
 
 _SCOPE_KEY = "syncstatus_rls_scope"   # conn.info: (weak reference to the transaction, the centers it has set)
 
 
-def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
-    """Set this transaction's center scope for row-level security and, when DB_READER_ROLE is set, switch
-    to that role for the rest of the transaction. No-op on SQLite. Returns True when the role was switched.
+def _run(conn: sa.Connection, name: str, **params) -> sa.CursorResult:
+    return sql.execute_as_is(conn, name, **params)
 
-    Needs a transaction (SQLAlchemy's default): both settings are transaction-local.
+
+def reader_role(conn: sa.Connection) -> str | None:
+    """The reader role a page session runs as (db.create_db_engine(for_pages=True)), or None: a plain engine (the
+    importer, migrations, the command line, the schedule runner) or SQLite."""
+    return conn.info.get(PAGE_SESSION_KEY) if is_postgres(conn) else None
+
+
+def open_page_session(engine: sa.Engine, dbapi_conn, timeout_ms: int) -> str:
+    """Make a new PostgreSQL connection a page session: the reader role and the statement timeout for the whole
+    session. Returns the role. Raises DatabaseUnavailable, fit to show, when the login role may not use it (the
+    database was not upgraded, or the dashboard logs in as another role than the one that ran the migrations)."""
+    cursor = dbapi_conn.cursor()
+    try:
+        database = _raw(engine, cursor, "access_current_database").fetchone()[0]
+        role = reader_role_name(database)
+        try:
+            _raw(engine, cursor, "access_page_session", role=role, timeout_ms=str(max(0, int(timeout_ms))))
+        except engine.dialect.loaded_dbapi.Error:
+            dbapi_conn.rollback()
+            raise DatabaseUnavailable(
+                f"its pages run as the role {role}, which this login role may not use; run "
+                "`python -m syncstatus db upgrade` as the login role the dashboard uses") from None
+        dbapi_conn.commit()   # session-level settings made in a transaction last only if it commits
+    finally:
+        cursor.close()
+    return role
+
+
+def _raw(engine: sa.Engine, cursor, name: str, **params):
+    """Run a query file on a DB-API cursor (a connection being set up, before SQLAlchemy wraps it)."""
+    compiled = sql.statement(name, engine.dialect.name, params).compile(dialect=engine.dialect)
+    cursor.execute(str(compiled), compiled.construct_params(params))
+    return cursor
+
+
+def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
+    """Set this transaction's center scope for row-level security. No-op on SQLite. Returns True when the statements
+    run as the reader role (a page session), which the scope confines; the login role (a plain engine) bypasses it.
+
+    Needs a transaction (SQLAlchemy's default): the setting is transaction-local.
     """
     if not is_postgres(conn):
         return False
@@ -528,52 +564,55 @@ def apply_rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> bool:
     held = conn.info.get(_SCOPE_KEY)
     if (txn is None or held is None or held[0]() is not txn or held[1] != csv
             or conn.in_nested_transaction()):   # a savepoint's rollback would undo the setting
-        sql.execute(conn, "access_set_scope", csv=csv)
+        _run(conn, "access_set_scope", csv=csv)
         # The setting lasts until this transaction ends: the page's next statements with the same centers need
         # not send it again (a round trip each). Keyed on the transaction object itself (a weak reference), so a
         # new transaction on the same pooled connection always sets it afresh.
         txn = conn.get_transaction()
         if txn is not None:
             conn.info[_SCOPE_KEY] = (weakref.ref(txn), csv)
-    role = reader_role()
-    if role:
-        sql.execute(conn, "access_set_role", role=role)
-    return bool(role)
-
-
-def reset_rls_role(conn: sa.Connection) -> None:
-    """Back to the login role (the scope setting stays until the transaction ends)."""
-    sql.execute(conn, "access_reset_role")
+    return reader_role(conn) is not None
 
 
 @contextmanager
 def rls_scope(conn: sa.Connection, center_ids: Iterable[int]) -> Iterator[None]:
-    """Run one statement under the scope and the reader role, then switch back, so later statements of the
-    same transaction (writes to import_run, audit_event, ...) keep the login role's rights.
-
-    After an error the role is not reset: PostgreSQL has aborted the transaction, and its rollback undoes both.
-    """
-    switched = apply_rls_scope(conn, center_ids)
+    """Run a statement under the scope of these centers (a page session is the reader role already)."""
+    apply_rls_scope(conn, center_ids)
     yield
-    if switched:
-        reset_rls_role(conn)
+
+
+@contextmanager
+def login_role(conn: sa.Connection) -> Iterator[None]:
+    """In a page session, run one statement as the login role (SET LOCAL ROLE NONE), then back to the reader: for
+    statements without :center_ids, which write (sign-in, audit, schedules, deliveries) or compute a viewer's centers.
+    Elsewhere a no-op. After an error the role is not switched back: PostgreSQL has aborted the transaction (or
+    the savepoint), and its rollback undoes the switch."""
+    role = reader_role(conn)
+    if role is None:
+        yield
+        return
+    _run(conn, "access_reset_role")
+    yield
+    _run(conn, "access_set_role", role=role)
 
 
 def install_row_level_security(conn: sa.Connection) -> None:
-    """Migration step 2 on PostgreSQL: the reader role, policies on every center table, and its grants.
-
-    Idempotent: a later migration that adds tables calls it again.
-    """
-    sql.execute(conn, "access_rls_reader_role")
-    sql.execute(conn, "access_rls_scope_function")
-    sql.execute(conn, "access_rls_grant_function")
+    """Migrations 2 and 7 on PostgreSQL: this database's reader role, its SELECT grants and the policies on every
+    center table. Idempotent: a later migration that adds tables calls it again."""
+    role = reader_role_name(_run(conn, "access_current_database").scalar_one())
+    _run(conn, "access_rls_reader_function")
+    _run(conn, "access_rls_reader_role", role=role)
+    _run(conn, "access_rls_scope_function")
+    _run(conn, "access_rls_grant_function")
     scoped = {name: "center_id" for name in schema.CENTER_TABLES} | {"center": "id"}
     for table in schema.metadata.sorted_tables:
-        readable = ""
-        if table.name == "app_user":
-            readable = ",".join(c.name for c in table.columns if c.name not in SECRET_USER_COLUMNS)
-        sql.execute(conn, "access_rls_grant", table_name=table.name, scope_column=scoped.get(table.name, ""),
-                    readable_columns=readable)
+        _run(conn, "access_rls_grant", role=role, table_name=table.name, scope_column=scoped.get(table.name, ""),
+             readable=table.name in READER_TABLES)
+
+
+def retire_shared_reader_role(conn: sa.Connection) -> None:
+    """Migration 7 on PostgreSQL: the server-wide role of earlier versions loses its rights in this database."""
+    _run(conn, "access_rls_retire_shared_role")
 
 
 # --- command line: python -m syncstatus users ... ---------------------------------------------

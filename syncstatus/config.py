@@ -25,6 +25,7 @@ class Settings:
     cache_ttl_seconds: int
     stale_after_days: int
     public_base_url: str
+    page_query_timeout_seconds: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,4 +72,5 @@ def load_settings() -> Settings:
         cache_ttl_seconds=_int_env("CACHE_TTL_SECONDS", 300),
         stale_after_days=_int_env("STALE_AFTER_DAYS", 2),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8501"),
+        page_query_timeout_seconds=_int_env("PAGE_QUERY_TIMEOUT_SECONDS", 30),
     )

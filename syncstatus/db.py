@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -24,7 +26,22 @@ def describe_url(url: str) -> str:
     return f"PostgreSQL at {u.host or 'localhost'}:{u.port or 5432}/{u.database or ''}"
 
 
-def create_db_engine(url: str | None = None) -> Engine:
+def reader_role_name(database: str) -> str:
+    """The reader role of one database (row-level security, docs/SECURITY.md): derived from the database's name, so
+    two deployments on one server never share it. At most 63 characters (PostgreSQL's limit); the hash keeps two
+    names apart that differ only in characters a role name drops or beyond its length."""
+    slug = re.sub(r"[^a-z0-9_]+", "_", database.lower()).strip("_")[:36]
+    return f"syncstatus_reader_{slug}_{hashlib.sha256(database.encode()).hexdigest()[:8]}"
+
+
+def create_db_engine(url: str | None = None, for_pages: bool = False) -> Engine:
+    """An engine for the database at `url` (default: DATABASE_URL).
+
+    `for_pages=True` (the dashboard's pages; PostgreSQL only): every connection is a page session, which runs as the
+    database's reader role (SELECT only, row-level security by the transaction's centers) with the statement
+    timeout PAGE_QUERY_TIMEOUT_SECONDS; the query loader switches to the login role for one statement at a time
+    for statements without :center_ids (sign-in, audit, schedules). The importer, migrations, the command line and
+    the schedule runner use a plain engine: the login role, every row."""
     url = url or load_settings().database_url
     try:
         u = make_url(url)
@@ -42,13 +59,32 @@ def create_db_engine(url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"connect_timeout": 5, "application_name": "syncstatus"},
     )
+    if for_pages:
+        timeout_ms = load_settings().page_query_timeout_seconds * 1000
+
+        @sa.event.listens_for(engine, "connect")
+        def _page_session(dbapi_conn, record):
+            from syncstatus.access import open_page_session  # late: access imports this module
+
+            record.info[PAGE_SESSION_KEY] = open_page_session(engine, dbapi_conn, timeout_ms)
+
+    return engine
+
+
+# Connection.info of a page session's connection: the reader role it runs as (see create_db_engine).
+PAGE_SESSION_KEY = "syncstatus_page_reader"
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """Whether a database error is a statement cancelled by the statement timeout (PostgreSQL: query_canceled)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "57014"
 
 
 def check_connection(engine: Engine) -> None:
@@ -147,6 +183,17 @@ def _m006_blocked_references(conn: Connection) -> None:
     rollup_blocked.refresh(conn, rollup.all_center_ids(conn))
 
 
+def _m007_reader_role_per_database(conn: Connection) -> None:
+    # The reader role was one for the whole server (syncstatus_reader), so every deployment's login role could read
+    # and write every other deployment's database through it: this database's grants to it, its policies and the
+    # login role's membership go, and a reader role of this database's own takes over, SELECT only (docs/SECURITY.md).
+    if is_postgres(conn):
+        from syncstatus.access import install_row_level_security, retire_shared_reader_role
+
+        retire_shared_reader_role(conn)
+        install_row_level_security(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema", _m001_initial),
     (2, "row-level security by center", _m002_row_level_security),
@@ -154,6 +201,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "running-total rollup sync_center_day", _m004_center_day_rollup),
     (5, "trends rollups sync_center_period and spike_baseline", _m005_trends_rollups),
     (6, "blocked references rollup blocked_reference_day", _m006_blocked_references),
+    (7, "a reader role per database, SELECT only", _m007_reader_role_per_database),
 ]
 
 

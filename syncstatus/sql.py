@@ -17,6 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from syncstatus.db import PAGE_SESSION_KEY
+
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _NAME = re.compile(r"^[a-z0-9_]+$")
 
@@ -83,8 +85,19 @@ def array_literal(values: list) -> str | None:
 
 
 def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
-    """Run queries/name.sql. On PostgreSQL a query over center data also runs under the row-level
-    security scope of its :center_ids (a second layer behind the SQL filter; see docs/SECURITY.md)."""
+    """Run queries/name.sql. In a page session on PostgreSQL (db.create_db_engine(for_pages=True)), a query over
+    center data runs as the reader role under the row-level security scope of its :center_ids (a second line behind
+    the SQL filter), and any other query as the login role, for that one statement (see docs/SECURITY.md)."""
+    if conn.dialect.name != "postgresql" or PAGE_SESSION_KEY not in conn.info:
+        return execute_as_is(conn, name, **params)
+    from syncstatus.access import login_role, rls_scope  # late import: access imports this module
+
+    with rls_scope(conn, params["center_ids"]) if "center_ids" in params else login_role(conn):
+        return execute_as_is(conn, name, **params)
+
+
+def execute_as_is(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
+    """Run queries/name.sql as the connection's current role, whatever the session."""
     dialect, lists = conn.dialect.name, _lists(params)
     stmt, bound = _statement(name, dialect, lists), _prepare(params)
     if dialect == "postgresql" and lists:
@@ -92,12 +105,7 @@ def execute(conn: Connection, name: str, **params: Any) -> sa.CursorResult:
             text = array_literal(bound[k])
             if text is not None:
                 bound[k] = text
-    if "center_ids" not in params or dialect != "postgresql":
-        return conn.execute(stmt, bound)
-    from syncstatus.access import rls_scope  # late import: access imports this module
-
-    with rls_scope(conn, params["center_ids"]):
-        return conn.execute(stmt, bound)
+    return conn.execute(stmt, bound)
 
 
 def frame(bind: Connection | Engine, name: str, **params: Any) -> pd.DataFrame:

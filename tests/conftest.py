@@ -64,10 +64,12 @@ def create_pg_database(admin_url: str, prefix: str = "syncstatus_test") -> str:
 
 
 def drop_pg_database(admin_url: str, url: str) -> None:
+    """Drop a test database and its reader role (roles belong to the server, not to the database)."""
     name = sa.engine.make_url(url).database
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'DROP ROLE IF EXISTS "{dbmod.reader_role_name(name)}"'))  # names we generated
     admin.dispose()
 
 

@@ -22,7 +22,14 @@ def database_url() -> str:
 
 @st.cache_resource(show_spinner=False)
 def _engine_for(url: str) -> sa.Engine:
-    return db.create_db_engine(url)
+    # Page sessions: on PostgreSQL the reader role under row-level security, and the page statement timeout.
+    return db.create_db_engine(url, for_pages=True)
+
+
+def took_too_long() -> str:
+    seconds = load_settings().page_query_timeout_seconds
+    return (f"This took too long: the database stopped it after {seconds} seconds. Choose fewer centers or a "
+            "shorter period and try again; if it keeps happening, tell your administrator.")
 
 
 def engine() -> sa.Engine:
@@ -44,7 +51,13 @@ def cached(fn: Callable[..., T]) -> Callable[..., T]:
         return fn(_engine_for(url), *args, **kwargs)
 
     def call(*args: Any, **kwargs: Any) -> T:
-        result = _run(database_url(), f"{fn.__module__}.{fn.__qualname__}", *args, **kwargs)
+        try:
+            result = _run(database_url(), f"{fn.__module__}.{fn.__qualname__}", *args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            if not db.is_timeout(exc):  # PAGE_QUERY_TIMEOUT_SECONDS: the server has cancelled the statement
+                raise
+            st.error(took_too_long(), icon=":material/hourglass_disabled:")
+            st.stop()
         st.session_state.setdefault(StateKeys.DATA_AS_OF, datetime.now().replace(microsecond=0))
         return result
 

@@ -424,10 +424,9 @@ def test_settings_are_replaced_not_duplicated(engine):
 # --- row-level security hooks -------------------------------------------------------------------
 
 
-def test_the_rls_scope_is_set_on_postgresql_and_a_no_op_on_sqlite(engine, monkeypatch):
-    monkeypatch.delenv(access.READER_ROLE_ENV, raising=False)
+def test_the_rls_scope_is_set_on_postgresql_and_a_no_op_on_sqlite(engine):
     with engine.connect() as conn:
-        assert access.apply_rls_scope(conn, {3, 1, 2}) is False
+        assert access.apply_rls_scope(conn, {3, 1, 2}) is False   # a plain engine: the login role, every row
         if conn.dialect.name == "postgresql":
             assert conn.execute(sa.text("SELECT current_setting('syncstatus.center_ids', true)")).scalar() == "1,2,3"
 

@@ -1,8 +1,11 @@
-"""Row-level security on PostgreSQL: as the reader role, a query without any center filter still sees only
-the centers of the transaction's scope. PostgreSQL only (skips locally without a server, fails in CI)."""
+"""Row-level security on PostgreSQL: a page session runs as its database's reader role, so a query without any
+center filter still sees only the centers of the transaction's scope, and the reader may only SELECT what pages
+read. PostgreSQL only (skips locally without a server, fails in CI)."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from datetime import date
 
@@ -12,16 +15,19 @@ import sqlalchemy as sa
 from syncstatus import access, db, schema, sql
 from syncstatus.schema import center, sync_document, zone
 from tests.conftest import create_pg_database, drop_pg_database
+from tests.db.test_query_guard import CENTER_IDS_BIND, code_of
 
-READER = "syncstatus_reader"
 DOCUMENTS = {"C1": 2, "C2": 3, "C3": 4}  # sync_document rows per center
+COUNT = sa.text("SELECT count(*) FROM sync_document")  # deliberately without any application filter
 
 
 @pytest.fixture(scope="module")
 def rls_db(pg_server_url):
-    """A throwaway migrated database with three centers and their documents; yields (engine, ids by code)."""
+    """A throwaway migrated database with three centers and their documents; yields (plain engine, page engine,
+    ids by code, the database's reader role)."""
     url = create_pg_database(pg_server_url, "syncstatus_rls")
     engine = db.create_db_engine(url)
+    pages = db.create_db_engine(url, for_pages=True)
     try:
         db.upgrade(engine)
         with engine.begin() as conn:
@@ -33,69 +39,73 @@ def rls_db(pg_server_url):
                 dict(center_id=ids[c], kind="invoice", document_no=f"{c}-{n}", sync_date=date(2026, 11, 1),
                      status="failed")
                 for c, count in DOCUMENTS.items() for n in range(count)])
-        yield engine, ids
+        yield engine, pages, ids, db.reader_role_name(sa.engine.make_url(url).database)
     finally:
+        pages.dispose()
         engine.dispose()
         drop_pg_database(pg_server_url, url)
 
 
-@pytest.fixture
-def as_reader(monkeypatch):
-    monkeypatch.setenv(access.READER_ROLE_ENV, READER)
+def current_user(conn) -> str:
+    return conn.execute(sa.text("SELECT current_user")).scalar()
 
 
-COUNT = sa.text("SELECT count(*) FROM sync_document")  # deliberately without any application filter
+def test_a_page_session_runs_as_its_databases_reader_with_the_statement_timeout(rls_db):
+    _, pages, _, reader = rls_db
+    assert reader.startswith("syncstatus_reader_syncstatus_rls_") and len(reader) <= 63
+    with pages.connect() as conn:
+        assert current_user(conn) == reader
+        assert conn.execute(sa.text("SHOW statement_timeout")).scalar() == "30s"
+        assert access.reader_role(conn) == reader
 
 
-def test_the_reader_sees_only_the_centers_of_its_scope(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
+def test_the_reader_sees_only_the_centers_of_its_scope(rls_db):
+    _, pages, ids, _ = rls_db
+    with pages.connect() as conn:
         assert access.apply_rls_scope(conn, [ids["C1"]]) is True
-        assert conn.execute(sa.text("SELECT current_user")).scalar() == READER
         assert conn.execute(COUNT).scalar() == DOCUMENTS["C1"]
         assert conn.execute(sa.text("SELECT code FROM center")).scalars().all() == ["C1"]
 
 
-def test_the_reader_without_a_scope_sees_nothing(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
+def test_the_reader_without_a_scope_sees_nothing(rls_db):
+    _, pages, ids, _ = rls_db
+    with pages.connect() as conn:
         access.apply_rls_scope(conn, [])
         assert conn.execute(COUNT).scalar() == 0
-    with engine.connect() as conn:  # never set in this session at all
-        sql.execute(conn, "access_set_role", role=READER)
+    with pages.connect() as conn:  # a transaction that never set a scope
         assert conn.execute(COUNT).scalar() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM center")).scalar() == 0
 
 
-def test_a_scope_of_several_centers_sees_each_of_them(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
+def test_a_scope_of_several_centers_sees_each_of_them(rls_db):
+    _, pages, ids, _ = rls_db
+    with pages.connect() as conn:
         access.apply_rls_scope(conn, [ids["C3"], ids["C1"]])
         per_center = dict(conn.execute(sa.text(
             "SELECT c.code, count(*) FROM sync_document d JOIN center c ON c.id = d.center_id GROUP BY c.code")).all())
     assert per_center == {"C1": DOCUMENTS["C1"], "C3": DOCUMENTS["C3"]}
 
 
-def test_the_scope_ends_with_the_transaction(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
+def test_the_scope_ends_with_the_transaction_and_the_session_stays_the_reader(rls_db):
+    _, pages, ids, reader = rls_db
+    with pages.connect() as conn:
         access.apply_rls_scope(conn, [ids["C2"]])
         assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
         conn.rollback()
-        assert conn.execute(sa.text("SELECT current_user")).scalar() != READER
-        assert conn.execute(COUNT).scalar() == sum(DOCUMENTS.values())
+        assert current_user(conn) == reader
+        assert conn.execute(COUNT).scalar() == 0
 
 
-def test_the_login_role_keeps_every_row_without_the_reader_role(rls_db, monkeypatch):
-    monkeypatch.delenv(access.READER_ROLE_ENV, raising=False)
-    engine, ids = rls_db
+def test_the_login_role_of_a_plain_engine_keeps_every_row(rls_db):
+    engine, _, ids, reader = rls_db
     with engine.connect() as conn:
-        assert access.apply_rls_scope(conn, [ids["C1"]]) is False  # scope set, no role switch: owner bypasses RLS
+        assert access.apply_rls_scope(conn, [ids["C1"]]) is False  # scope set, no reader: the owner bypasses RLS
+        assert current_user(conn) != reader
         assert conn.execute(COUNT).scalar() == sum(DOCUMENTS.values())
 
 
 def test_another_role_with_table_rights_is_unaffected(rls_db):
-    engine, _ = rls_db
+    engine, _, _, _ = rls_db
     other = f"syncstatus_test_{uuid.uuid4().hex[:8]}"
     with engine.connect() as conn:  # roles are transactional: the rollback removes it
         conn.execute(sa.text(f'CREATE ROLE "{other}" NOLOGIN'))  # a name this test generated
@@ -105,72 +115,95 @@ def test_another_role_with_table_rights_is_unaffected(rls_db):
         conn.rollback()
 
 
-def test_the_reader_writes_only_inside_its_scope(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
+@pytest.mark.parametrize("statement", [
+    "UPDATE sync_document SET attempts = attempts + 1",
+    "DELETE FROM sync_document",
+    "INSERT INTO audit_event (at, action) VALUES (now(), 'export')",
+    "SELECT count(*) FROM app_user",
+    "SELECT count(*) FROM email_delivery",
+    "SELECT count(*) FROM audit_event",
+])
+def test_the_reader_may_not_write_nor_read_beyond_what_pages_read(rls_db, statement):
+    _, pages, ids, _ = rls_db
+    with pages.connect() as conn:
         access.apply_rls_scope(conn, [ids["C1"]])
-        assert conn.execute(sa.text("UPDATE sync_document SET attempts = attempts + 1")).rowcount == DOCUMENTS["C1"]
-        conn.execute(sync_document.insert().values(center_id=ids["C1"], kind="invoice", document_no="new",
-                                                   sync_date=date(2026, 11, 2), status="pending"))
-        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
-            conn.execute(sync_document.insert().values(center_id=ids["C3"], kind="invoice", document_no="new",
-                                                       sync_date=date(2026, 11, 2), status="pending"))
-        conn.rollback()
-
-
-def test_the_reader_cannot_read_password_hashes(rls_db, as_reader):
-    engine, ids = rls_db
-    with engine.connect() as conn:
-        access.apply_rls_scope(conn, [ids["C1"]])
-        assert conn.execute(sa.text("SELECT count(username) FROM app_user")).scalar() == 0
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
-            conn.execute(sa.text("SELECT password_hash FROM app_user"))
-        conn.rollback()
+            conn.execute(sa.text(statement))
 
 
-def test_rls_scope_switches_back_after_one_statement(rls_db, as_reader):
-    engine, ids = rls_db
+def test_the_reader_holds_select_on_exactly_the_tables_pages_read(rls_db):
+    engine, _, _, reader = rls_db
     with engine.connect() as conn:
-        with access.rls_scope(conn, [ids["C2"]]):
-            assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
-        assert conn.execute(sa.text("SELECT current_user")).scalar() != READER
-        assert conn.execute(COUNT).scalar() == sum(DOCUMENTS.values())
-        conn.execute(sa.text("SELECT count(password_hash) FROM app_user"))  # the login role's rights are back
+        grants = set(conn.execute(sa.text(
+            "SELECT table_name, privilege_type FROM information_schema.role_table_grants WHERE grantee = :r"),
+            {"r": reader}).all())
+        columns = conn.execute(sa.text(
+            "SELECT count(*) FROM information_schema.column_privileges WHERE grantee = :r AND table_name NOT IN "
+            "(SELECT table_name FROM information_schema.role_table_grants WHERE grantee = :r)"), {"r": reader}).scalar()
+        members = conn.execute(sa.text(
+            "SELECT m.member::regrole::text FROM pg_auth_members m WHERE m.roleid = CAST(:r AS regrole)"),
+            {"r": reader}).scalars().all()
+        attrs = conn.execute(sa.text("SELECT rolcanlogin, rolinherit FROM pg_roles WHERE rolname = :r"),
+                             {"r": reader}).one()
+    assert grants == {(t, "SELECT") for t in access.READER_TABLES}
+    assert columns == 0
+    assert members == ["postgres"]   # the login role that ran the migrations, and no one else
+    assert tuple(attrs) == (False, False)
+
+
+def test_the_reader_tables_are_every_table_a_query_over_center_data_reads():
+    names = [t.name for t in schema.metadata.sorted_tables]
+    read: set[str] = set()
+    for path in sorted(sql.QUERIES_DIR.glob("*.sql")):
+        code = code_of(path.read_text(encoding="utf-8"))
+        if CENTER_IDS_BIND.search(code):
+            read |= {n for n in names if re.search(rf"\b{n}\b", code, re.IGNORECASE)}
+    assert read == set(access.READER_TABLES)
+
+
+FORGETFUL = ("SELECT c.code, count(*) AS n FROM sync_document d JOIN center c ON c.id = d.center_id "
+             "WHERE cardinality(CAST(:center_ids AS bigint[])) > 0 GROUP BY c.code ORDER BY c.code")
+
+
+@pytest.fixture
+def forgetful_query(monkeypatch):
+    """A query file that binds :center_ids and then forgets to filter by it."""
+    real = sql._read
+    monkeypatch.setattr(sql, "_read", lambda name, dialect: FORGETFUL if name == "test_forgetful" else real(name, dialect))
+    sql._statement.cache_clear()
+    yield "test_forgetful"
+    sql._statement.cache_clear()
+
+
+def test_a_page_query_that_forgets_its_center_filter_still_sees_only_the_viewers_centers(rls_db, forgetful_query):
+    engine, pages, ids, _ = rls_db
+    everything = sql.frame(engine, forgetful_query, center_ids=[ids["C1"]])
+    assert dict(zip(everything["code"], everything["n"], strict=True)) == DOCUMENTS  # it does forget: all centers
+    seen = sql.frame(pages, forgetful_query, center_ids=[ids["C1"]])
+    assert dict(zip(seen["code"], seen["n"], strict=True)) == {"C1": DOCUMENTS["C1"]}
+    with pages.connect() as conn:   # SQL that bypasses the loader: the transaction's scope, or nothing at all
+        assert conn.execute(COUNT).scalar() == 0
+        sql.execute(conn, forgetful_query, center_ids=[ids["C2"]]).all()
+        assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
+
+
+def test_statements_without_center_ids_run_as_the_login_role_for_one_statement(rls_db):
+    _, pages, ids, reader = rls_db
+    with pages.begin() as conn:
+        assert sql.execute(conn, "access_user_by_username", username="nobody").all() == []  # reads password_hash
+        assert current_user(conn) == reader                    # back to the reader at once
+        sql.execute(conn, "audit_insert", at=db.utcnow(), username=None, action="export", detail=None)
+        assert current_user(conn) == reader
+        assert len(sql.execute(conn, "access_all_centers").all()) == 3   # computes a viewer's centers: every row
         conn.rollback()
 
 
-def recommended_execute(conn, name, **params):
-    """The change recommended for syncstatus.sql.execute (see docs/SECURITY.md), verbatim in behaviour."""
-    stmt, bound = sql.statement(name, conn.dialect.name, params), sql._prepare(params)
-    if "center_ids" not in params or conn.dialect.name != "postgresql":
-        return conn.execute(stmt, bound)
-    with access.rls_scope(conn, params["center_ids"]):
-        return conn.execute(stmt, bound)
-
-
-def test_the_recommended_loader_change_scopes_real_queries_and_keeps_writes_working(rls_db, as_reader, monkeypatch):
-    engine, ids = rls_db
-    monkeypatch.setattr(sql, "execute", recommended_execute)
-    # A viewer asking for more than its scope still gets only its scope's rows: the database enforces it.
-    directory = sql.frame(engine, "centers_directory", center_ids=[ids["C1"]])
-    assert list(directory["center_code"]) == ["C1"]
-    with engine.begin() as conn:
-        sql.execute(conn, "access_set_scope", csv="")  # a statement without center_ids runs as the login role
-        assert conn.execute(sa.text("SELECT current_user")).scalar() != READER
-        result = sql.execute(conn, "centers_directory", center_ids=[ids["C2"]])
-        assert [r.center_code for r in result] == ["C2"]
-        assert conn.execute(sa.text("SELECT current_user")).scalar() != READER  # switched back at once
-        conn.execute(sa.text("INSERT INTO audit_event (at, action) VALUES (now(), 'export')"))  # login role writes
-        conn.rollback()
-
-
-def test_maintenance_writes_that_take_center_ids_work_under_the_reader(rls_db, as_reader, monkeypatch):
+def test_maintenance_writes_that_take_center_ids_keep_the_login_role_on_a_plain_engine(rls_db):
     from syncstatus import rollup
 
-    engine, ids = rls_db
-    monkeypatch.setattr(sql, "execute", recommended_execute)
+    engine, _, ids, _ = rls_db
     with engine.connect() as conn:
-        rollup.refresh(conn, [ids["C1"], ids["C2"]])  # DELETE + INSERT ... SELECT, each confined to the scope
+        rollup.refresh(conn, [ids["C1"], ids["C2"]])  # DELETE + INSERT ... SELECT, as the owner
         counts = dict(conn.execute(sa.text(
             "SELECT center_id, SUM(documents) FROM sync_daily GROUP BY center_id")).all())
         conn.rollback()
@@ -178,7 +211,7 @@ def test_maintenance_writes_that_take_center_ids_work_under_the_reader(rls_db, a
 
 
 def test_installing_again_is_harmless_and_guards_every_center_table(rls_db):
-    engine, _ = rls_db
+    engine, _, _, reader = rls_db
     with engine.begin() as conn:
         access.install_row_level_security(conn)
     with engine.connect() as conn:
@@ -188,7 +221,7 @@ def test_installing_again_is_harmless_and_guards_every_center_table(rls_db):
     assert sorted({p.tablename for p in policies}) == guarded
     assert len(policies) == 2 * len(guarded)
     reader_policies = [p for p in policies if p.policyname == "syncstatus_reader_scope"]
-    assert all(p.permissive == "RESTRICTIVE" and p.roles == [READER] for p in reader_policies)
+    assert all(p.permissive == "RESTRICTIVE" and p.roles == [reader] for p in reader_policies)
 
 
 def _scope_statements(engine):
@@ -203,11 +236,11 @@ def _scope_statements(engine):
     return sent, lambda: sa.event.remove(engine, "before_cursor_execute", record)
 
 
-def test_the_scope_is_sent_once_per_transaction_and_again_in_the_next(rls_db, as_reader):
-    engine, ids = rls_db
-    sent, stop = _scope_statements(engine)
+def test_the_scope_is_sent_once_per_transaction_and_again_in_the_next(rls_db):
+    _, pages, ids, _ = rls_db
+    sent, stop = _scope_statements(pages)
     try:
-        with engine.connect() as conn:
+        with pages.connect() as conn:
             one = [ids["C1"]]
             for _ in range(3):
                 with access.rls_scope(conn, one):
@@ -220,7 +253,7 @@ def test_the_scope_is_sent_once_per_transaction_and_again_in_the_next(rls_db, as
             with access.rls_scope(conn, [ids["C2"]]):
                 assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
             assert len(sent) == 3
-        with engine.connect() as conn:                       # the pooled connection again, a new transaction
+        with pages.connect() as conn:                        # the pooled connection again, a new transaction
             with access.rls_scope(conn, [ids["C2"]]):
                 assert conn.execute(COUNT).scalar() == DOCUMENTS["C2"]
         assert len(sent) == 4
@@ -229,7 +262,7 @@ def test_the_scope_is_sent_once_per_transaction_and_again_in_the_next(rls_db, as
 
 
 def test_center_lists_go_to_postgresql_as_one_array_text_and_still_filter(rls_db):
-    engine, ids = rls_db
+    engine, _, ids, _ = rls_db
     sent: list = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -246,3 +279,26 @@ def test_center_lists_go_to_postgresql_as_one_array_text_and_still_filter(rls_db
     assert header and header[0]["center_ids"] == f"{{{ids['C2']},{ids['C1']}}}"
     with engine.connect() as conn:   # a center outside the list is not matched
         assert sql.execute(conn, "summary_header", center_ids=[ids["C2"]], document_no="C1-0").all() == []
+
+
+# --- the page statement timeout (PAGE_QUERY_TIMEOUT_SECONDS) ---------------------------------------------------
+
+
+def test_a_page_statement_past_the_timeout_is_cancelled_in_the_server(rls_db, monkeypatch):
+    engine, _, ids, _ = rls_db
+    monkeypatch.setenv("PAGE_QUERY_TIMEOUT_SECONDS", "1")
+    pages = db.create_db_engine(engine.url.render_as_string(hide_password=False), for_pages=True)
+    tag = f"syncstatus-timeout-{uuid.uuid4().hex[:8]}"
+    try:
+        started = time.monotonic()
+        with pages.connect() as conn, pytest.raises(sa.exc.OperationalError) as caught:
+            conn.execute(sa.text(f"SELECT pg_sleep(20) /* {tag} */"))   # a tag this test generated
+        assert db.is_timeout(caught.value)
+        assert time.monotonic() - started < 10
+        with engine.connect() as conn:   # no backend is still running it
+            running = conn.execute(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE :q AND pid <> pg_backend_pid()"),
+                {"q": f"%{tag}%"}).scalar()
+        assert running == 0
+    finally:
+        pages.dispose()
