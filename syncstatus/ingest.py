@@ -2203,6 +2203,7 @@ def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progr
                 summary._total()
                 summary.status = "succeeded"
                 _finish_run(conn, summary)
+                sql.execute(conn, "ingest_analyze_tables")  # planner statistics for pages (docs/SECURITY.md)
     except BaseException as exc:  # recorded as a failed run; KeyboardInterrupt is re-raised below
         summary.status = "failed"
         summary.error = _error_text(exc)

@@ -28,7 +28,7 @@ def _engine_for(url: str) -> sa.Engine:
 
 def took_too_long() -> str:
     seconds = load_settings().page_query_timeout_seconds
-    return (f"This took too long: the database stopped it after {seconds} seconds. Choose fewer centers or a "
+    return (f"This took too long: the database stopped it after {seconds} second{'' if seconds == 1 else 's'}. Choose fewer centers or a "
             "shorter period and try again; if it keeps happening, tell your administrator.")
 
 

@@ -302,3 +302,29 @@ def test_a_page_statement_past_the_timeout_is_cancelled_in_the_server(rls_db, mo
         assert running == 0
     finally:
         pages.dispose()
+
+
+# --- planner statistics after an import --------------------------------------------------------------------------
+
+
+def test_an_import_leaves_planner_statistics_for_every_table_it_fills(pg_server_url, demo_bundle):
+    from syncstatus import ingest
+
+    url = create_pg_database(pg_server_url, "syncstatus_stats")
+    engine = db.create_db_engine(url)
+    try:
+        db.upgrade(engine)
+        with engine.begin() as conn:   # no autovacuum ANALYZE behind the test's back: only the import's own
+            for table in schema.metadata.sorted_tables:
+                conn.execute(sa.text(f'ALTER TABLE "{table.name}" SET (autovacuum_enabled = false)'))  # our names
+        assert ingest.import_bundle(engine, demo_bundle).status == "succeeded"
+        with engine.connect() as conn:
+            filled = {t.name for t in schema.metadata.sorted_tables
+                      if conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()}
+            with_statistics = set(conn.execute(sa.text(
+                "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")).scalars())
+        assert "sync_document" in filled and "sale_order" in filled
+        assert filled - with_statistics == set()
+    finally:
+        engine.dispose()
+        drop_pg_database(pg_server_url, url)
