@@ -427,6 +427,7 @@ def run(sessions: int = 20, rounds: int = 6, admin_url: str | None = None, impor
         admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))  # our own generated name
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{db.reader_role_name(name)}"'))  # its reader, derived
         admin.dispose()
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
