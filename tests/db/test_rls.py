@@ -198,6 +198,26 @@ def test_statements_without_center_ids_run_as_the_login_role_for_one_statement(r
         conn.rollback()
 
 
+def test_signing_in_through_a_page_session_reads_the_account_and_counts_failures(rls_db, monkeypatch):
+    from argon2 import PasswordHasher
+
+    engine, pages, ids, reader = rls_db
+    monkeypatch.setattr(access, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    username = f"page-{uuid.uuid4().hex[:8]}"
+    access.create_user(engine, username, "a-long-password", "center", centers=["C2"])
+    quiet = dict(sleep=lambda s: None)
+    result = access.authenticate(pages, username, "a-long-password", **quiet)
+    assert result.ok and result.viewer.center_ids == (ids["C2"],)        # its centers, computed as the login role
+    assert access.viewer_for(pages, username).scope_label == "Center level: Center C2"
+    access.create_user(engine, f"{username}-admin", "a-long-password", "admin")
+    assert access.viewer_for(pages, f"{username}-admin").center_ids == tuple(sorted(ids.values()))
+    for _ in range(access.MAX_FAILURES):
+        access.authenticate(pages, username, "wrong-password", **quiet)
+    assert access.authenticate(pages, username, "a-long-password", **quiet).reason == "locked"
+    with pages.connect() as conn:
+        assert current_user(conn) == reader
+
+
 def test_maintenance_writes_that_take_center_ids_keep_the_login_role_on_a_plain_engine(rls_db):
     from syncstatus import rollup
 
