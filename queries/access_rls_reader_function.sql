@@ -11,17 +11,21 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_role) THEN
         BEGIN
             EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', p_role);
-        EXCEPTION WHEN duplicate_object OR unique_violation THEN
-            NULL;
+        EXCEPTION
+            WHEN duplicate_object OR unique_violation THEN
+                NULL;
+            WHEN insufficient_privilege THEN
+                RAISE EXCEPTION 'the login role % may not create this database''s reader role %', current_user, p_role
+                    USING HINT = format('Give it CREATEROLE, or have an administrator run: CREATE ROLE %I NOLOGIN '
+                                        'NOINHERIT; GRANT %I TO %I;', p_role, p_role, current_user);
         END;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
-                   WHERE r.rolname = p_role AND m.member = CAST(current_user AS regrole)) THEN
-        IF CAST(current_setting('server_version_num') AS integer) >= 160000 THEN
-            EXECUTE format('GRANT %I TO %I WITH INHERIT FALSE, SET TRUE', p_role, current_user);
-        ELSE
-            EXECUTE format('GRANT %I TO %I', p_role, current_user);
-        END IF;
+    IF CAST(current_setting('server_version_num') AS integer) >= 160000 THEN
+        -- Also when a membership exists already: PostgreSQL 16 gives the creating role one without SET.
+        EXECUTE format('GRANT %I TO %I WITH INHERIT FALSE, SET TRUE', p_role, current_user);
+    ELSIF NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                      WHERE g.rolname = p_role AND m.member = CAST(current_user AS regrole)) THEN
+        EXECUTE format('GRANT %I TO %I', p_role, current_user);
     END IF;
 END
 $fn$

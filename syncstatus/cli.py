@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from syncstatus.config import ConfigError, load_settings
 
 
@@ -22,7 +24,14 @@ def cmd_db_upgrade(args) -> int:
     from syncstatus import db
 
     engine = _engine()
-    applied = db.upgrade(engine, echo=print)
+    try:
+        applied = db.upgrade(engine, echo=print)
+    except sa.exc.ProgrammingError as exc:   # e.g. a login role that may not create the database's reader role
+        diag = getattr(exc.orig, "diag", None)
+        print(f"error: {getattr(diag, 'message_primary', None) or str(exc.orig).splitlines()[0]}", file=sys.stderr)
+        if getattr(diag, "message_hint", None):
+            print(f"hint: {diag.message_hint}", file=sys.stderr)
+        return 2
     print(f"{db.describe_url(load_settings().database_url)}: schema at version {db.current_version(engine)}"
           + ("" if applied else " (already up to date)"))
     return 0

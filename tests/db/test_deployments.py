@@ -191,3 +191,26 @@ def test_the_upgrade_takes_away_what_the_server_wide_reader_role_could_do(deploy
         intruder.dispose()
         owner.dispose()
         admin(pg_server_url, f'REVOKE {SHARED} FROM "{a.login}"')
+
+
+def test_a_login_role_that_may_not_create_the_reader_is_told_what_to_do(pg_server_url, monkeypatch, capsys):
+    from syncstatus import cli
+
+    d = Deployment(pg_server_url, "c")
+    admin(pg_server_url, f'CREATE ROLE "{d.login}" LOGIN')   # no CREATEROLE
+    try:
+        admin(pg_server_url, f'CREATE DATABASE "{d.database}" OWNER "{d.login}"')
+        engine = db.create_db_engine(d.url_as(d.login))
+        try:
+            with pytest.raises(sa.exc.ProgrammingError, match=f"may not create this database's reader role {d.reader}"):
+                db.upgrade(engine)
+            monkeypatch.setenv("DATABASE_URL", d.url_as(d.login))
+            assert cli.main(["db", "upgrade"]) == 2
+            err = capsys.readouterr().err
+            assert f"may not create this database's reader role {d.reader}" in err
+            assert f'hint: Give it CREATEROLE, or have an administrator run: CREATE ROLE {d.reader} NOLOGIN' in err
+        finally:
+            engine.dispose()
+    finally:
+        drop_pg_database(pg_server_url, d.url_as("postgres"))
+        admin(pg_server_url, f'DROP ROLE IF EXISTS "{d.login}"')
