@@ -25,8 +25,11 @@ BEGIN
     EXECUTE 'CREATE POLICY syncstatus_everyone ON ' || tbl
          || ' AS PERMISSIVE FOR ALL TO PUBLIC USING (true) WITH CHECK (true)';
     EXECUTE 'DROP POLICY IF EXISTS syncstatus_reader_scope ON ' || tbl;
+    -- The scope as a sub-select: computed once per statement (an InitPlan, still usable as an index condition),
+    -- not parsed again for every row the policy filters.
     EXECUTE format('CREATE POLICY syncstatus_reader_scope ON %s AS RESTRICTIVE FOR ALL TO %I'
-                   ' USING (%I = ANY (syncstatus_center_scope())) WITH CHECK (%I = ANY (syncstatus_center_scope()))',
+                   ' USING (%I = ANY (CAST((SELECT syncstatus_center_scope()) AS bigint[])))'
+                   ' WITH CHECK (%I = ANY (CAST((SELECT syncstatus_center_scope()) AS bigint[])))',
                    tbl, p_role, p_scope_column, p_scope_column);
 END
 $fn$
