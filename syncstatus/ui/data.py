@@ -28,7 +28,8 @@ def _engine_for(url: str) -> sa.Engine:
 
 def took_too_long() -> str:
     seconds = load_settings().page_query_timeout_seconds
-    return (f"This took too long: the database stopped it after {seconds} second{'' if seconds == 1 else 's'}. Choose fewer centers or a "
+    unit = "second" if seconds == 1 else "seconds"
+    return (f"This took too long: the database stopped it after {seconds} {unit}. Choose fewer centers or a "
             "shorter period and try again; if it keeps happening, tell your administrator.")
 
 

@@ -30,6 +30,7 @@ def test_a_page_past_the_statement_timeout_says_it_took_too_long(demo_pg_engine,
     assert "This took too long: the database stopped it after 1 second." in texts(at)
     with demo_pg_engine.connect() as conn:
         running = conn.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE :q AND pid <> pg_backend_pid()"),
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE state = 'active' AND query LIKE :q AND pid <> pg_backend_pid()"),
             {"q": f"%{tag}%"}).scalar()
     assert running == 0

@@ -122,7 +122,8 @@ def test_a_login_role_cannot_become_another_deployments_reader(deployments, role
             conn.execute(sa.text("SELECT set_config('syncstatus.center_ids', :csv, false)"),
                          {"csv": ",".join(map(str, ids))})
             with pytest.raises(sa.exc.DBAPIError, match="permission denied|does not exist|invalid value"):
-                conn.execute(sa.text("SELECT set_config('role', :r, false)"), {"r": b.reader if role == "b_reader" else role})
+                target = b.reader if role == "b_reader" else role
+                conn.execute(sa.text("SELECT set_config('role', :r, false)"), {"r": target})
                 conn.execute(sa.text("SELECT count(*) FROM sync_document"))
     finally:
         intruder.dispose()

@@ -169,7 +169,8 @@ FORGETFUL = ("SELECT c.code, count(*) AS n FROM sync_document d JOIN center c ON
 def forgetful_query(monkeypatch):
     """A query file that binds :center_ids and then forgets to filter by it."""
     real = sql._read
-    monkeypatch.setattr(sql, "_read", lambda name, dialect: FORGETFUL if name == "test_forgetful" else real(name, dialect))
+    monkeypatch.setattr(sql, "_read",
+                        lambda name, dialect: FORGETFUL if name == "test_forgetful" else real(name, dialect))
     sql._statement.cache_clear()
     yield "test_forgetful"
     sql._statement.cache_clear()
@@ -317,7 +318,8 @@ def test_a_page_statement_past_the_timeout_is_cancelled_in_the_server(rls_db, mo
         assert time.monotonic() - started < 10
         with engine.connect() as conn:   # no backend is still running it
             running = conn.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE :q AND pid <> pg_backend_pid()"),
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE state = 'active' AND query LIKE :q AND pid <> pg_backend_pid()"),
                 {"q": f"%{tag}%"}).scalar()
         assert running == 0
     finally:
