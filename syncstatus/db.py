@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -37,9 +39,9 @@ def reader_role_name(database: str) -> str:
 def create_db_engine(url: str | None = None, for_pages: bool = False) -> Engine:
     """An engine for the database at `url` (default: DATABASE_URL).
 
-    `for_pages=True` (the dashboard's pages; PostgreSQL only): every connection is a page session, which runs as the
-    database's reader role (SELECT only, row-level security by the transaction's centers) with the statement
-    timeout PAGE_QUERY_TIMEOUT_SECONDS; the query loader switches to the login role for one statement at a time
+    `for_pages=True` (the dashboard's pages): statements stop after PAGE_QUERY_TIMEOUT_SECONDS; on PostgreSQL every
+    connection is a page session, which runs as the database's reader role (SELECT only, row-level security by the
+    transaction's centers) with that statement_timeout; the query loader switches to the login role for one statement at a time
     for statements without :center_ids (sign-in, audit, schedules). The importer, migrations, the command line and
     the schedule runner use a plain engine: the login role, every row."""
     url = url or load_settings().database_url
@@ -58,6 +60,8 @@ def create_db_engine(url: str | None = None, for_pages: bool = False) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        if for_pages and load_settings().page_query_timeout_seconds:
+            _sqlite_statement_timeout(engine, load_settings().page_query_timeout_seconds)
         return engine
     engine = sa.create_engine(
         url,
@@ -82,9 +86,30 @@ def create_db_engine(url: str | None = None, for_pages: bool = False) -> Engine:
 PAGE_SESSION_KEY = "syncstatus_page_reader"
 
 
+_DEADLINE_KEY = "syncstatus_statement_deadline"
+
+
+def _sqlite_statement_timeout(engine: Engine, seconds: int) -> None:
+    """SQLite's counterpart of statement_timeout for page sessions: each statement (with the fetching of its rows)
+    gets `seconds`; past them SQLite's progress handler, called every 10,000 virtual machine steps, interrupts it."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _progress(dbapi_conn, record):
+        record.info[_DEADLINE_KEY] = float("inf")
+        dbapi_conn.set_progress_handler(lambda: int(time.monotonic() > record.info[_DEADLINE_KEY]), 10_000)
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, cursor, statement, parameters, context, executemany):
+        conn.info[_DEADLINE_KEY] = time.monotonic() + seconds
+
+
 def is_timeout(exc: BaseException) -> bool:
-    """Whether a database error is a statement cancelled by the statement timeout (PostgreSQL: query_canceled)."""
-    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "57014"
+    """Whether a database error is a statement stopped by the page statement timeout (PostgreSQL: query_canceled;
+    SQLite: interrupted by the progress handler)."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        return str(orig) == "interrupted"
+    return getattr(orig, "sqlstate", None) == "57014"
 
 
 def check_connection(engine: Engine) -> None:
