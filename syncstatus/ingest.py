@@ -6,7 +6,8 @@ bundle.ENTITY_ORDER, a block of lines at a time (record by record where a block 
 is checked column by column (types, allowed values, lengths, references; row by row when a batch has a bad row),
 and good rows go to a temporary staging table with their place in the bundle: COPY on PostgreSQL, sent by a writer
 thread so that the server stores rows while Python reads on, executemany on SQLite. Set-based statements from
-queries/ingest_*.sql then reject later rows that repeat a natural key (naming both lines), count new/changed rows
+queries/ingest_*.sql then resolve the keys the bundle repeats (the newest row wins, the others are superseded),
+count new/changed rows
 and upsert them on their natural keys; on PostgreSQL new documents are inserted chunk by chunk while the file is
 still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load), its
 clean CSV lines as they are (_CleanLines).
@@ -59,7 +60,7 @@ RAW_ROW_CHARS = 10_000          # raw_row kept per rejection, at most
 PARSE_CACHE_SIZE = 20_000       # distinct (response, platform) pairs remembered per import
 REPORT_COLUMNS = ("file_name", "line_no", "column", "reason", "raw_row")
 MIN_SQLITE = (3, 39, 0)         # ON CONFLICT DO UPDATE (3.24), RETURNING (3.35), IS DISTINCT FROM (3.39)
-COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "rejected")
+COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "superseded", "rejected")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -67,7 +68,8 @@ COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "rejected")
 # --------------------------------------------------------------------------------------------------
 @dataclass
 class ImportSummary:
-    """What an import did. read = loaded + updated + unchanged + rejected, per entity and in total.
+    """What an import did. read = loaded + updated + unchanged + superseded + rejected, per entity and in total
+    (superseded: rows of a key the bundle repeats that a newer row of the same key replaced, docs/DATA_FORMAT.md).
     A failed import loaded nothing (its transaction rolled back): loaded, updated and unchanged are 0 then,
     read and rejected say how far it got. ignored_files and notes list what was skipped (unknown files,
     unknown columns)."""
@@ -79,6 +81,7 @@ class ImportSummary:
     loaded: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
     rejected: int = 0
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     rejections_file: Path | None = None
@@ -89,7 +92,7 @@ class ImportSummary:
     def describe(self) -> str:
         lines = [
             f"read {self.read}, loaded {self.loaded}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
+            f"unchanged {self.unchanged}, superseded {self.superseded}, rejected {self.rejected}"
         ]
         if self.status != "succeeded":
             lines.append(f"import {self.run_id} failed, nothing was loaded: {self.error}")
@@ -1416,15 +1419,15 @@ class _Stage:
     keys and classify the rest at the end. For documents on PostgreSQL, rows go first to a chunk table; every
     CHUNK_ROWS rows the chunk's documents whose key is not stored yet are inserted into the ledger at once
     (ingest_insert_documents_chunk), so that the insert overlaps reading. A chunk whose rows were all inserted leaves
-    only its keys behind (stage_documents_keys, for naming the first line of a later duplicate); a chunk with stored
+    only its keys behind (stage_documents_keys: a later row repeating one brings it back, _supersede_staged); a chunk with stored
     keys among it joins stage_documents for the end, and when most of a chunk was already stored (a re-import) the
     rest of the file is staged for the end directly.
 
     A bulk load (PostgreSQL, an empty table _plan_bulk_loads chose; the ledger and the PLAIN_INSERTS entities) has no
     staging at all: the rows are COPYed straight into the target, whose keys (unique and primary) are dropped for the
     load (_drop_keys) and built once after it (_EntityLoader._restore_keys). The COPY numbers the rows in
-    bundle order, so `ordinals` can tell each row's place from its id when a key the bundle repeats makes that build
-    fail."""
+    bundle order (`ordinals` checks that ids and rows match), so a later line has a higher id when a key the bundle
+    repeats makes that build fail and the superseded rows are deleted."""
 
     def __init__(self, ctx: _Context, entity: str):
         self.ctx = ctx
@@ -1477,7 +1480,7 @@ class _Stage:
         """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys and
         its primary key (unless another table refers to it) go too, and finish() builds them again after the rows,
         the primary key first. Nothing is probed while the rows go in: a key the bundle repeats makes the build fail,
-        and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
+        and only then are the repeats resolved (_EntityLoader._supersede_loaded)."""
         self.dropped_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("primary key", "unique key"))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
@@ -1570,32 +1573,6 @@ class _Stage:
 # Loading one entity
 # --------------------------------------------------------------------------------------------------
 Pending = tuple[int, "list[str]", str]  # (line_no, values, raw text)
-
-
-class _RawRows:
-    """The raw text of some lines of an entity's files, read again forward (at most once per file): the rows a
-    set-based statement rejected after staging, for the rejection report."""
-
-    def __init__(self, members: list[_Member], stack: ExitStack):
-        self.members = members
-        self.stack = stack
-        self.file = -1
-        self.rows: Iterator[tuple[int, str]] = iter(())
-        self.at: tuple[int, str] = (0, "")
-
-    def get(self, file_index: int, line_no: int) -> str | None:
-        if file_index != self.file:
-            self.file = file_index
-            member = self.members[file_index]
-            stream = self.stack.enter_context(member.open())
-            if member.fmt == "csv":
-                self.rows = _csv_raw_rows(stream)
-            else:
-                self.rows = ((n, raw) for n, _, _, raw in _jsonl_records(stream))
-            self.at = (0, "")
-        while self.at[0] < line_no:
-            self.at = next(self.rows, (sys.maxsize, ""))
-        return self.at[1] if self.at[0] == line_no else None
 
 
 class _EntityLoader:
@@ -1883,45 +1860,38 @@ class _EntityLoader:
                                       "format and were ignored")
 
     # -- database side -------------------------------------------------------------------------------
-    def _reject_duplicates(self) -> int:
-        """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many.
-        The rows are found by queries/ingest_duplicates_<entity> and dropped by ingest_drop_duplicates_<entity>."""
+    def _supersede_staged(self) -> int:
+        """Resolve the keys the bundle repeats among the staged rows (docs/DATA_FORMAT.md, repeated keys): the newest
+        row of a key wins (documents: the latest last_attempt_at, then the later line; other entities: the later line),
+        the others are dropped, counted as superseded (not rejected). Documents keep the largest attempts of their
+        key. On PostgreSQL, documents an earlier chunk inserted come back to staging first when the bundle repeats
+        their key, and leave the ledger, so that the winner is inserted at the end. Returns how many rows were
+        superseded."""
         conn = self.ctx.conn
-        stmt = sql.statement(f"ingest_duplicates_{self.entity.name}", conn.dialect.name, {})
-        found = self._reject_repeats(conn.execute(stmt, execution_options={"stream_results": True}))
-        if found:
-            sql.execute(conn, f"ingest_drop_duplicates_{self.entity.name}")
-        return found
-
-    def _reject_repeats(self, result: sa.CursorResult, place: Callable[[int], int] = int) -> int:
-        """Reject the rows of `result`: (place, place of the key's first row, *key), in bundle order, a place being
-        place(value) (src = file index * 2**32 + line number); returns how many."""
-        conn = self.ctx.conn
-        found = 0
-        with ExitStack() as stack:
-            raw_rows = _RawRows(self.members, stack)
-            while batch := result.fetchmany(BATCH_ROWS):
-                for at, first_at, *key in batch:
-                    src, first_src = place(at), place(first_at)
-                    member, line_no = self.members[src >> 32], src & 0xFFFFFFFF
-                    first_member, first_line = self.members[first_src >> 32], first_src & 0xFFFFFFFF
-                    where = (f"line {first_line}" if first_member is member
-                             else f"{first_member.name} line {first_line}")
-                    if self.center_scoped:
-                        key[0] = self.ctx.center_codes.get(key[0], key[0])
-                    shown = ", ".join(str(k) for k in key)
-                    self.reject(member.name, line_no, self.key_text,
-                                f"duplicate key ({self.key_text}) = ({shown}) also on {where}",
-                                raw_rows.get(src >> 32, line_no))
-                found += len(batch)
-                self.rejections.flush(conn)
-        result.close()
+        name = self.entity.name
+        stage = self.stage
+        if stage.keys is not None:
+            restaged = sql.execute(conn, f"ingest_restage_{name}").rowcount
+            if restaged:
+                sql.execute(conn, f"ingest_forget_{name}_keys")
+                stage.pending += restaged   # rows of the bundle counted already (stage.rows), staged again
+        found = int(sql.execute(conn, f"ingest_repeats_{name}").scalar_one())
+        if not found:
+            return 0
+        if name == "documents":
+            sql.execute(conn, "ingest_repeat_attempts_documents")
+        if stage.keys is not None:
+            unstored = sql.execute(conn, f"ingest_unstore_{name}", run_id=self.ctx.run_id).rowcount
+            stage.inserted -= unstored   # the key's winner is inserted (loaded) at the end instead
+        dropped = sql.execute(conn, f"ingest_supersede_{name}").rowcount
+        if dropped != found:
+            raise RuntimeError(f"{self.entity.table}: {found} rows repeat a key but {dropped} were superseded")
         return found
 
     def _restore_keys(self) -> int:
         """After a bulk load: build the table's primary and unique keys again. A build that fails on a key the
-        bundle repeats rolls back to its savepoint; the repeats are then rejected (the first row of a key stays, as
-        on the row-by-row path) and the build runs again. Returns how many rows were rejected."""
+        bundle repeats rolls back to its savepoint; the repeats are then resolved (the newest row of a key stays, as
+        on the row-by-row path) and the build runs again. Returns how many rows were superseded."""
         conn = self.ctx.conn
         table = self.stage.target.name
         found = 0
@@ -1930,49 +1900,57 @@ class _EntityLoader:
                 with conn.begin_nested():
                     _build_deferred(self.ctx, table, key)
             except sa.exc.IntegrityError:
-                found += self._reject_repeated_keys(key[1])
+                found += self._supersede_loaded(key[1])
                 _build_deferred(self.ctx, table, key)
         return found
 
-    def _reject_repeated_keys(self, key_name: str) -> int:
-        """A bulk load whose unique key `key_name` would not build: reject and delete the rows that repeat the key of
-        an earlier row. The table was empty and the COPY numbered the rows in bundle order, so the first row of a key
-        has the lowest id, and a row's place is stage.ordinals at (id - the lowest id). Returns how many."""
+    def _supersede_loaded(self, key_name: str) -> int:
+        """A bulk load whose unique key `key_name` would not build: delete the rows a newer row with the same key
+        supersedes, in SQL, as _supersede_staged does on staging (documents: the latest last_attempt_at, then the
+        later line, keeping the key's largest attempts; others: the later line). The table was empty and the COPY
+        numbered the rows in bundle order, so a later line has a higher id. Returns how many rows were deleted."""
         conn = self.ctx.conn
         stage = self.stage
         t = stage.target
         cols = next(list(c.columns) for c in t.constraints if isinstance(c, sa.UniqueConstraint) and c.name == key_name)
         lowest, highest = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id))).one()
-        if highest - lowest + 1 != stage.ordinals.count:   # ids not one per row COPYed: their places are unknown
+        if highest - lowest + 1 != stage.ordinals.count:   # ids not one per row COPYed: bundle order is unknown
             raise RuntimeError(f"{t.name}: {stage.ordinals.count} rows were loaded but their ids span "
-                               f"{lowest}..{highest}; the repeated keys cannot be named")
-        first = (sa.select(*cols, sa.func.min(t.c.id).label("first_id")).group_by(*cols)
-                 .having(sa.func.count() > 1).subquery())
-        same_key = sa.and_(*(c == first.c[c.name] for c in cols), t.c.id > first.c.first_id)
-        repeats = sa.select(t.c.id, first.c.first_id, *cols).select_from(t.join(first, same_key)).order_by(t.c.id)
-        found = self._reject_repeats(conn.execute(repeats, execution_options={"stream_results": True}),
-                                     place=lambda row_id: stage.ordinals.src(row_id - lowest))
-        dropped = conn.execute(sa.delete(t).where(same_key)).rowcount
-        if dropped != found:
-            raise RuntimeError(f"{t.name}: {found} repeated keys were reported but {dropped} rows deleted")
+                               f"{lowest}..{highest}; the repeated keys cannot be resolved")
+        e = t.alias("e")
+        same_key = sa.and_(*(e.c[c.name] == c for c in cols))
+        if "last_attempt_at" in t.c:   # the ledger: the newest attempt wins, and the key keeps its largest attempts
+            more = sa.select(sa.func.max(e.c.attempts)).where(same_key).scalar_subquery()
+            conn.execute(sa.update(t).values(attempts=more)
+                         .where(sa.exists(sa.select(sa.literal(1)).select_from(e)
+                                          .where(same_key, e.c.attempts > t.c.attempts))))
+            newer = sa.or_(e.c.last_attempt_at > t.c.last_attempt_at,
+                           sa.and_(e.c.last_attempt_at.is_not(None), t.c.last_attempt_at.is_(None)),
+                           sa.and_(e.c.last_attempt_at.is_not_distinct_from(t.c.last_attempt_at), e.c.id > t.c.id))
+        else:
+            newer = e.c.id > t.c.id
+        found = conn.execute(sa.delete(t).where(sa.exists(sa.select(sa.literal(1)).select_from(e)
+                                                          .where(same_key, newer)))).rowcount
+        if not found:
+            raise RuntimeError(f"{t.name}: the key {key_name} would not build, yet no row repeats it")
         return found
 
     def finish(self) -> None:
-        """After the last file: reject repeated keys, then count and write the staged rows set-based (one
-        classifying SELECT, then one upsert, or INSERT + UPDATE for documents), and refresh the lookups the next
-        entities need."""
+        """After the last file: resolve repeated keys (the newest row wins), then count and write the staged rows
+        set-based (one classifying SELECT, then one upsert, or INSERT + UPDATE for documents), and refresh the lookups
+        the next entities need."""
         ctx = self.ctx
         conn = ctx.conn
         name = self.entity.name
         stage = self.stage
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
-        # a bulk load: every row was COPYed into the table, the repeats go now
-        repeated = self._restore_keys() if stage.bulk else 0
-        stage.inserted -= repeated
-        duplicates = self._reject_duplicates() if stage.pending else 0
-        stage.pending -= duplicates
-        duplicates += repeated
+        # a bulk load: every row was COPYed into the table, the superseded rows of repeated keys go now
+        superseded = self._restore_keys() if stage.bulk else 0
+        stage.inserted -= superseded
+        staged = self._supersede_staged() if stage.pending else 0
+        stage.pending -= staged
+        superseded += staged
         new = changed = 0
         if stage.pending:
             if ctx.postgres:
@@ -2001,7 +1979,8 @@ class _EntityLoader:
         loaded = stage.inserted + new
         self.counts["loaded"] += loaded
         self.counts["updated"] += changed
-        self.counts["unchanged"] += stage.rows - duplicates - loaded - changed
+        self.counts["superseded"] += superseded
+        self.counts["unchanged"] += stage.rows - superseded - loaded - changed
         stage.drop()
         if name == "zones":
             ctx.load_zones()
@@ -2208,7 +2187,7 @@ def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progr
         summary.error = _error_text(exc)
         rejections.discard_pending()
         for counts in summary.per_entity.values():
-            counts["loaded"] = counts["updated"] = counts["unchanged"] = 0
+            counts["loaded"] = counts["updated"] = counts["unchanged"] = counts["superseded"] = 0
         summary._total()
         summary.rejections_file = rejections.close()
         _record_failure(engine, summary, rejections)

@@ -269,7 +269,7 @@ def test_missing_and_bad_paths_raise_a_plain_error(tmp_path):
 def test_describe_lists_counts_report_and_failure():
     s = ingest.ImportSummary(run_id=7, source="b", status="succeeded", read=5, loaded=3, updated=1, unchanged=0,
                              rejected=1, rejections_file=Path("/x/import_7_rejections.csv"))
-    assert s.describe().splitlines() == ["read 5, loaded 3, updated 1, unchanged 0, rejected 1",
+    assert s.describe().splitlines() == ["read 5, loaded 3, updated 1, unchanged 0, superseded 0, rejected 1",
                                          "rejected rows and problems: /x/import_7_rejections.csv"]
     f = ingest.ImportSummary(run_id=8, source="b", status="failed", error="boom")
     assert "import 8 failed, nothing was loaded: boom" in f.describe()
