@@ -22,12 +22,14 @@ from __future__ import annotations
 import bisect
 import csv
 import gc
+import hashlib
 import io
 import json
 import operator
 import queue
 import re
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -60,6 +62,12 @@ RAW_ROW_CHARS = 10_000          # raw_row kept per rejection, at most
 PARSE_CACHE_SIZE = 20_000       # distinct (response, platform) pairs remembered per import
 REPORT_COLUMNS = ("file_name", "line_no", "column", "reason", "raw_row")
 MIN_SQLITE = (3, 39, 0)         # ON CONFLICT DO UPDATE (3.24), RETURNING (3.35), IS DISTINCT FROM (3.39)
+# Limits on what one bundle may make the importer hold or do (docs/DATA_FORMAT.md, "Limits"; docs/SECURITY.md):
+MAX_LINE_BYTES = 4 << 20        # a physical line longer than this is rejected, read past without being held
+MAX_VALUE_CHARS = MAX_LINE_BYTES  # a CSV value (one spanning lines too) longer than this: its record is rejected
+MAX_JSON_DEPTH = 64             # a JSON Lines line nested deeper than this is rejected
+MAX_COLUMNS = 200               # a header (or JSON object) with more columns than this is rejected
+MAX_REJECTIONS = 10_000         # past this many rejections an import stops (fails, nothing loaded)
 COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "superseded", "rejected")
 
 
@@ -140,9 +148,25 @@ def _insert_rejections(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(sql.statement("ingest_rejection_insert", conn.dialect.name, rows[0]), rows)
 
 
+class TooManyRejections(BundleError):
+    """An import stopped at MAX_REJECTIONS: a bundle this broken is not worth reading on."""
+
+
+def rejections_file_name(engine: Engine, run_id: int, at: datetime) -> str:
+    """The report's file name: the run, the database (its name and a digest of its address, so that two databases
+    with the same run ids never share a file) and the start time, e.g.
+    import_42_syncstatus-3f9a1c2b_20240313T020000Z_rejections.csv."""
+    url = engine.url
+    name = Path(url.database).stem if url.get_backend_name() == "sqlite" and url.database else (url.database or "")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "db"
+    digest = hashlib.sha256(url.render_as_string(hide_password=True).encode("utf-8")).hexdigest()[:8]
+    return f"import_{run_id}_{slug}-{digest}_{at:%Y%m%dT%H%M%S}Z_rejections.csv"
+
+
 class _Rejections:
-    def __init__(self, directory: Path, run_id: int):
-        self.path = directory / f"import_{run_id}_rejections.csv"
+    def __init__(self, directory: Path, run_id: int, limit: int | None = None, file_name: str | None = None):
+        self.path = directory / (file_name or f"import_{run_id}_rejections.csv")
+        self.limit = MAX_REJECTIONS if limit is None else limit
         self.directory = directory
         self.run_id = run_id
         self.count = 0
@@ -151,6 +175,11 @@ class _Rejections:
         self._pending: list[dict[str, Any]] = []
 
     def add(self, file_name: str, line_no: int | None, column: str | None, reason: str, raw: str | None) -> None:
+        if self.count >= self.limit:
+            raise TooManyRejections(
+                f"stopped at {file_name}{'' if line_no is None else f' line {line_no}'}: more than {self.limit:,} rows "
+                f"and problems rejected (the most one import reports, MAX_REJECTIONS); nothing was loaded. The first "
+                f"{self.limit:,} are in {self.path}: fix the bundle, or check it is the right file")
         raw = _clean_text(raw.rstrip("\r\n") if raw else raw, RAW_ROW_CHARS)
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -206,13 +235,19 @@ class _Member:
     size: int = 0                          # bytes, uncompressed
 
 
-def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[str]]:
-    """The entity files of a folder or .zip, and the names of files that are not part of the format."""
+def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[str], list[str]]:
+    """The entity files of a folder or .zip, the names of files that are not part of the format, and the names of
+    symbolic links, which are never read."""
     if not path.exists():
         raise BundleError(f"{path} does not exist: give a bundle folder or a .zip file")
     entries: list[tuple[str, Callable[[], io.BufferedIOBase], int]] = []
+    links: list[str] = []
     if path.is_dir():
         for p in sorted(path.iterdir()):
+            if p.is_symlink():   # never followed: it may name any file the importer can read
+                if not p.name.startswith("."):
+                    links.append(p.name)
+                continue
             if p.is_file() and not p.name.startswith("."):
                 entries.append((p.name, lambda p=p: open(p, "rb", buffering=1 << 20),  # noqa: SIM115
                                 p.stat().st_size))
@@ -224,6 +259,10 @@ def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[s
         infos = {i.filename: i for i in zf.infolist()
                  if not i.is_dir() and not i.filename.startswith("__MACOSX/")
                  and not i.filename.rsplit("/", 1)[-1].startswith(".")}
+        for n, i in list(infos.items()):
+            if stat.S_ISLNK(i.external_attr >> 16):   # a symbolic link stored as such: refused like a folder's
+                links.append(n)
+                del infos[n]
         names = list(infos)
         # Accept the files at the top of the zip or inside one common folder (zip of a folder).
         tops = {n.split("/", 1)[0] if "/" in n else "" for n in names}
@@ -242,46 +281,81 @@ def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[s
             ignored.append(shown)
     order = {name: i for i, name in enumerate(bundle.ENTITY_ORDER)}
     members.sort(key=lambda m: (order[m.entity], m.fmt, m.name))
-    return members, ignored
+    return members, ignored, links
 
 
 class _ByteLines:
     """A binary stream's lines and how far they were consumed: whole blocks for the fast path, one line at a time
     for the record reader. Lines handed back (a block the fast path declined) are read again first."""
 
-    def __init__(self, stream: io.BufferedIOBase):
+    def __init__(self, stream: io.BufferedIOBase, limit: int | None = None):
         self.stream = stream
+        self.limit = MAX_LINE_BYTES if limit is None else limit   # bytes a line may have, its line end included
         self.back: deque[bytes] = deque()
         self.tail = b""         # read ahead, not a whole line yet
         self.line_no = 0        # lines consumed
         self.offset = 0         # bytes consumed
+        self.long: int | None = None   # the size of the line just read when it was over the limit
 
     def next_line(self) -> bytes | None:
+        """The next line; one over the limit is read past in pieces and only its first `limit` bytes are returned,
+        its size in `long`."""
+        self.long = None
         if self.back:
             b = self.back.popleft()
         else:
-            b = self.tail + self.stream.readline()
-            self.tail = b""
+            b, self.tail = self.tail, b""
+            if len(b) <= self.limit:
+                b += self.stream.readline(self.limit + 1 - len(b))
             if not b:
                 return None
+        size = len(b)
+        if size > self.limit:
+            if not b.endswith(b"\n"):
+                while more := self.stream.readline(1 << 20):
+                    size += len(more)
+                    if more.endswith(b"\n"):
+                        break
+            self.long = size
+            b = b[:self.limit]
         self.line_no += 1
-        self.offset += len(b)
+        self.offset += size
         return b
 
-    def block(self, size: int) -> bytes:
+    def block(self, size: int) -> bytes | None:
         """About `size` bytes of whole lines (the file's last line may lack its line end), b"" at the end; consumed
-        by consume() or given back by hand_back()."""
+        by consume() or given back by hand_back(). None when a line over the limit comes: it is left for the record
+        reader (next_line), which reads past it. Never holds more than about limit + size bytes."""
         data = self.tail + self.stream.read(size)
-        while True:
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                self.tail = data[cut:]
-                return data[:cut]
-            more = self.stream.read(size)
-            if not more:
-                self.tail = b""
-                return data
-            data += more
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            parts, total = [data], len(data)
+            while True:
+                if total > self.limit:
+                    self.tail = b"".join(parts)
+                    return None
+                more = self.stream.read(size)
+                if not more:
+                    self.tail = b""
+                    return b"".join(parts)
+                parts.append(more)
+                total += len(more)
+                end = more.rfind(b"\n")
+                if end >= 0:
+                    data = b"".join(parts)
+                    cut = total - len(more) + end + 1
+                    break
+        self.tail = data[cut:]
+        data = data[:cut]
+        if len(data) > self.limit and max(map(len, data.split(b"\n"))) >= self.limit:
+            self.hand_back(data)
+            return None
+        return data
+
+    @property
+    def behind(self) -> bool:
+        """Lines handed back, or a line over the limit, wait for the record reader."""
+        return bool(self.back) or len(self.tail) > self.limit
 
     def consume(self, data: bytes, lines: int) -> None:
         self.line_no += lines
@@ -303,6 +377,7 @@ class _Lines:
         self.buf: list[str] = []
         self.problem: str | None = None
         self.eof = False
+        self.cut_fields: list[str] | None = None   # the fields that fit before a line over the limit was cut
 
     @property
     def line_no(self) -> int:
@@ -317,6 +392,15 @@ class _Lines:
                 self.eof = True
                 return
             n = src.line_no
+            if src.long is not None:   # kept: its first bytes, for the report and the column; read: an empty line
+                s = b.decode("utf-8", "replace")
+                if self.problem is None:
+                    self.problem = (f"line {n} is {src.long:,} bytes long, more than the {src.limit:,} a line may "
+                                    "have (MAX_LINE_BYTES): a value is far too long; the line was skipped")
+                    self.cut_fields = _cut_fields(s)
+                buf.append(s)
+                yield "\n"
+                continue
             start = src.offset - len(b)
             try:
                 s = b.decode("utf-8")
@@ -341,6 +425,16 @@ class _Lines:
         return raw, problem
 
 
+def _cut_fields(text: str) -> list[str] | None:
+    """The CSV fields of the start of a line cut at the limit: the last one is the value that was too long."""
+    for attempt in (text, text + '"'):   # the cut may fall inside a quoted value
+        try:
+            return next(csv.reader([attempt.rstrip("\r\n")]), None)
+        except csv.Error:
+            continue
+    return None
+
+
 # A record: (first physical line, fields or None, problem or None, raw text)
 Record = tuple[int, "list[str] | None", "str | None", str]
 
@@ -356,17 +450,22 @@ def _record_run(src: _ByteLines, until_caught_up: bool) -> Iterator[Record]:
     lines = _Lines(src)
     reader = csv.reader(iter(lines))
     start = src.line_no + 1
-    while not until_caught_up or src.back:
+    while not until_caught_up or src.behind:
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             raw, problem = lines.take()
-            yield start, None, problem or f"cannot be read as CSV: {exc}", raw
+            why = (f"a value is longer than {MAX_VALUE_CHARS:,} characters (MAX_VALUE_CHARS)"
+                   if "field larger than field limit" in str(exc) else str(exc))
+            yield start, lines.cut_fields, problem or f"cannot be read as CSV: {why}", raw
+            lines.cut_fields = None
             start = src.line_no + 1
             continue
         raw, problem = lines.take()
+        if lines.cut_fields is not None:
+            fields, lines.cut_fields = lines.cut_fields, None
         if not fields and problem is None:   # blank line
             start = src.line_no + 1
             continue
@@ -428,6 +527,9 @@ def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None,
     skip = 0
     while True:
         data = src.block(block_bytes or BLOCK_BYTES)
+        if data is None:   # a line over the limit next: read past by the record reader
+            yield from _record_run(src, until_caught_up=True)
+            continue
         if not data:
             return
         if clean is not None and skip:
@@ -475,23 +577,53 @@ def _jsonl_records(stream: io.BufferedIOBase) -> Iterator[tuple[int, dict | None
         text = s.strip()
         if not text:
             continue
+        depth = _json_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            yield n, None, (f"nested {depth:,} levels deep, more than the {MAX_JSON_DEPTH} a line may have "
+                            "(MAX_JSON_DEPTH)"), raw
+            continue
         try:
             obj = json.loads(text)
         except ValueError as exc:
             cut = "" if raw.endswith("\n") else " (the file seems cut off here)"
             yield n, None, f"not valid JSON: {exc}{cut}", raw
             continue
+        except RecursionError:   # cannot happen below MAX_JSON_DEPTH; never let one line end the import
+            yield n, None, f"nested too deeply (more than {MAX_JSON_DEPTH} levels)", raw
+            continue
         if not isinstance(obj, dict):
             yield n, None, "each line must be one JSON object ({...}) with the column names as keys", raw
             continue
+        if len(obj) > MAX_COLUMNS:
+            yield n, None, f"has {len(obj):,} keys, more than the {MAX_COLUMNS} a line may have (MAX_COLUMNS)", raw
+            continue
         yield n, obj, None, raw
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deep a JSON text nests arrays and objects (strings skipped); counted only when it has more brackets than
+    MAX_JSON_DEPTH, since it cannot be deeper than that."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if m[0] in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def _problem_column(problem: str | None, fields: list[str] | None, names: list[str]) -> str | None:
     """The column a record-level problem sits in, when the fields show it."""
     if not problem or not fields:
         return None
-    if problem.startswith("unterminated"):
+    if problem.startswith("unterminated") or " bytes long, more than " in problem:
         return names[len(fields) - 1] if len(fields) <= len(names) else None
     for i, f in enumerate(fields):
         if ("\ufffd" in f or "\x00" in f) and i < len(names):
@@ -608,7 +740,7 @@ def make_converter(col: bundle.Col, db_col: sa.Column | None = None, sqlite_valu
     name = r.name
     if r.kind == "str":
         if r.allowed:
-            canon = {a.lower(): a for a in r.allowed}
+            canon = {**{old.lower(): a for old, a in col.legacy}, **{a.lower(): a for a in r.allowed}}
             allowed = ", ".join(r.allowed)
 
             def conv_allowed(s: str) -> str:
@@ -1769,6 +1901,10 @@ class _EntityLoader:
         if problem is not None or fields is None:
             self._reject_file(name, rest, None, f"the header row is unusable ({problem or 'cannot be read'})", raw)
             return
+        if len(fields) > MAX_COLUMNS:
+            self._reject_file(name, rest, None, f"the header has {len(fields):,} columns, more than the {MAX_COLUMNS} a "
+                              f"file may have (MAX_COLUMNS; expected columns: {expected})", raw)
+            return
         names = [f.strip().lower() for f in fields]
         dupes = sorted({n for n in names if n and names.count(n) > 1})
         missing = [c.name for c in self.entity.columns if c.required and c.name not in names]
@@ -2154,15 +2290,23 @@ def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | N
 def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progress: bool,
                 directory: Path) -> ImportSummary:
     summary = ImportSummary(run_id=run_id, source=str(path), status="running")
-    rejections = _Rejections(directory, run_id)
+    rejections = _Rejections(directory, run_id, file_name=rejections_file_name(engine, run_id, utcnow()))
+    # the CSV reader's value limit (process-wide): a long value is rejected by its column's length rule, with the
+    # column named, up to MAX_VALUE_CHARS; beyond, its line is over MAX_LINE_BYTES anyway (or the record rejected)
+    csv.field_size_limit(MAX_VALUE_CHARS)
     try:
         _check_sqlite(engine)
         with ExitStack() as stack:
-            members, ignored = _bundle_members(path, stack)
+            members, ignored, links = _bundle_members(path, stack)
             summary.ignored_files = ignored
+            if links:
+                summary.notes.append("not read, symbolic links are never followed: " + ", ".join(links))
             for name in ignored:
                 rejections.add(name, None, None, "not part of the bundle format (expected "
                                "<entity>.csv or <entity>.jsonl for the entities in docs/DATA_FORMAT.md); ignored", None)
+            for name in links:
+                rejections.add(name, None, None, "a symbolic link: links are never followed, put the file itself in "
+                               "the bundle; not read", None)
             if not members:
                 expected = ", ".join(f"{e}.csv" for e in bundle.ENTITY_ORDER)
                 raise BundleError(f"no bundle files found in {path.name}: expected some of {expected}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 import zipfile
 from datetime import date, datetime
@@ -407,13 +408,30 @@ def test_rejection_report_names_the_run_and_lists_rows(engine, tmp_path):
     s = run(engine, tmp_path, base(**{"documents.csv": docs(
         ["C1", "invoice", "INV-1", "2024-01-10", "10", "done", "", 1, "", "", ""],
     )}))
-    assert s.rejections_file == tmp_path / "rejections" / f"import_{s.run_id}_rejections.csv"
+    assert s.rejections_file.parent == tmp_path / "rejections"
+    assert re.fullmatch(rf"import_{s.run_id}_[A-Za-z0-9_-]+-[0-9a-f]{{8}}_\d{{8}}T\d{{6}}Z_rejections\.csv",
+                        s.rejections_file.name)
     with open(s.rejections_file, encoding="utf-8", newline="") as f:
         report = list(csv.reader(f))
     assert report[0] == ["file_name", "line_no", "column", "reason", "raw_row"]
     assert report[1][:3] == ["documents.csv", "2", "status"]
     assert report[1][4] == "C1,invoice,INV-1,2024-01-10,10,done,,1,,,"
     assert f"rejected rows and problems: {s.rejections_file}" in s.describe()
+
+
+def test_imports_into_two_databases_never_share_a_rejection_file(engine, tmp_path):
+    other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    schema.metadata.create_all(other)
+    files = base(**{"documents.csv": docs(["C1", "invoice", "INV-1", "2024-01-10", "10", "done", "", 1, "", "", ""])})
+    try:
+        ours = run(engine, tmp_path, files)
+        theirs = run(other, tmp_path, files, name="other")
+    finally:
+        other.dispose()
+    assert ours.run_id == theirs.run_id == 1   # the same run id, both first imports of their database
+    assert ours.rejections_file != theirs.rejections_file
+    assert ours.rejections_file.exists() and theirs.rejections_file.exists()
+    assert "other-" in theirs.rejections_file.name
 
 
 def doc_example() -> tuple[dict[str, str], list[str]]:
