@@ -4,6 +4,8 @@ rejected; a repeated document keeps the largest attempts of its rows (docs/DATA_
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from tests.db.test_ingest import base, docs, rows, run
@@ -64,3 +66,14 @@ def test_other_entities_keep_the_later_line(engine, tmp_path):
     with engine.connect() as conn:
         active = conn.execute(sa.text("SELECT active, last_read_at FROM account")).one()
     assert not active[0] and active[1] is None
+
+
+def test_the_repeat_example_in_the_format_document_imports_as_described(engine, tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "docs" / "DATA_FORMAT.md").read_text(encoding="utf-8")
+    example = text.split("Example: `documents.csv` holds", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+    s = run(engine, tmp_path, base(**{"documents.csv": example}))
+    assert s.status == "succeeded", s.error
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 1,
+                                         "rejected": 0}
+    assert rows(engine, "SELECT status, attempts, external_ref FROM sync_document WHERE document_no = 'INV-1'") == [
+        ("processed", 1, "QB-1")]
