@@ -2056,10 +2056,10 @@ class _EntityLoader:
         e = t.alias("e")
         same_key = sa.and_(*(e.c[c.name] == c for c in cols))
         if "last_attempt_at" in t.c:   # the ledger: the newest attempt wins, and the key keeps its largest attempts
-            more = sa.select(sa.func.max(e.c.attempts)).where(same_key).scalar_subquery()
-            conn.execute(sa.update(t).values(attempts=more)
-                         .where(sa.exists(sa.select(sa.literal(1)).select_from(e)
-                                          .where(same_key, e.c.attempts > t.c.attempts))))
+            most = (sa.select(*cols, sa.func.max(t.c.attempts).label("most")).group_by(*cols)
+                    .having(sa.func.count() > 1, sa.func.min(t.c.attempts) < sa.func.max(t.c.attempts)).subquery("m"))
+            conn.execute(sa.update(t).values(attempts=most.c.most)
+                         .where(*(c == most.c[c.name] for c in cols), t.c.attempts < most.c.most))
             newer = sa.or_(e.c.last_attempt_at > t.c.last_attempt_at,
                            sa.and_(e.c.last_attempt_at.is_not(None), t.c.last_attempt_at.is_(None)),
                            sa.and_(e.c.last_attempt_at.is_not_distinct_from(t.c.last_attempt_at), e.c.id > t.c.id))
