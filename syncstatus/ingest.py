@@ -1551,9 +1551,9 @@ class _Stage:
     keys and classify the rest at the end. For documents on PostgreSQL, rows go first to a chunk table; every
     CHUNK_ROWS rows the chunk's documents whose key is not stored yet are inserted into the ledger at once
     (ingest_insert_documents_chunk), so that the insert overlaps reading. A chunk whose rows were all inserted leaves
-    only its keys behind (stage_documents_keys: a later row repeating one brings it back, _supersede_staged); a chunk with stored
-    keys among it joins stage_documents for the end, and when most of a chunk was already stored (a re-import) the
-    rest of the file is staged for the end directly.
+    only its keys behind (stage_documents_keys: a later row repeating one brings it back, _supersede_staged); a
+    chunk with stored keys among it joins stage_documents for the end, and when most of a chunk was already stored
+    (a re-import) the rest of the file is staged for the end directly.
 
     A bulk load (PostgreSQL, an empty table _plan_bulk_loads chose; the ledger and the PLAIN_INSERTS entities) has no
     staging at all: the rows are COPYed straight into the target, whose keys (unique and primary) are dropped for the

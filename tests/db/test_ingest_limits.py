@@ -77,6 +77,20 @@ def test_a_line_over_the_line_limit_is_skipped_naming_its_line_and_column(engine
     assert all(len(r[0]) <= 2_000 for r in raw)   # only the line's start was kept
 
 
+def test_a_json_line_over_the_line_limit_is_rejected_and_the_next_lines_load(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "MAX_LINE_BYTES", 1_000)
+    good = {"center_code": "C1", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-10",
+            "status": "processed"}
+    text = "\n".join([json.dumps({**good, "response": "r" * 5_000}), json.dumps(good)]) + "\n"
+    s = run(engine, tmp_path, base(**{"documents.jsonl": text}))
+    assert s.status == "succeeded", s.error
+    got = rejected(engine, s)
+    assert [(f, line) for f, line, _, _ in got] == [("documents.jsonl", 1)]
+    line = json.dumps({**good, "response": "r" * 5_000}) + "\n"
+    assert got[0][3].startswith(f"line 1 is {len(line):,} bytes long, more than the 1,000 a line may have")
+    assert rows(engine, "SELECT document_no FROM sync_document") == [("INV-1",)]
+
+
 # --- hostile bundles -------------------------------------------------------------------------------------------------
 
 def test_a_json_line_nested_100000_deep_is_rejected_and_the_import_goes_on(engine, tmp_path):
