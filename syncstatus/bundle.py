@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 from syncstatus import schema
 
+# Status names of older exports, accepted for the canonical status (docs/DATA_FORMAT.md): Pending and Failed are the
+# allowed values in another case, Synced is the old word for processed.
+LEGACY_STATUSES: tuple[tuple[str, str], ...] = (("synced", "processed"),)
+
 # Column types the importer validates: str, int (>= 0 unless noted), decimal, date (YYYY-MM-DD),
 # datetime (ISO 8601, 'YYYY-MM-DDTHH:MM:SS', naive UTC or with offset), bool (true/false/1/0/yes/no).
 
@@ -24,6 +28,7 @@ class Col:
     max_len: int | None = None
     min_value: float | None = None
     doc: str = ""
+    legacy: tuple[tuple[str, str], ...] = ()   # (legacy name, allowed value it stands for), any case
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ ENTITIES: dict[str, Entity] = {
                 Col("mapped_item_type", required=False, max_len=30),
                 Col("platform_item", required=False, max_len=200),
                 Col("account_code", required=False, max_len=NO),
-                Col("status", required=False, allowed=("pending", "processed", "failed")),
+                Col("status", required=False, allowed=("pending", "processed", "failed"), legacy=LEGACY_STATUSES),
                 Col("response", required=False, max_len=100_000),
                 Col("deleted_in_platform_at", "datetime", required=False),
             ),
@@ -212,7 +217,7 @@ ENTITIES: dict[str, Entity] = {
                 Col("document_no", max_len=NO),
                 Col("sync_date", "date"),
                 Col("amount", "decimal", required=False),
-                Col("status", allowed=schema.DOCUMENT_STATUSES),
+                Col("status", allowed=schema.DOCUMENT_STATUSES, legacy=LEGACY_STATUSES),
                 Col("pending_reason", required=False, allowed=schema.PENDING_REASONS),
                 Col("attempts", "int", required=False, min_value=0),
                 Col("last_attempt_at", "datetime", required=False),

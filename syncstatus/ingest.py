@@ -6,7 +6,8 @@ bundle.ENTITY_ORDER, a block of lines at a time (record by record where a block 
 is checked column by column (types, allowed values, lengths, references; row by row when a batch has a bad row),
 and good rows go to a temporary staging table with their place in the bundle: COPY on PostgreSQL, sent by a writer
 thread so that the server stores rows while Python reads on, executemany on SQLite. Set-based statements from
-queries/ingest_*.sql then reject later rows that repeat a natural key (naming both lines), count new/changed rows
+queries/ingest_*.sql then resolve the keys the bundle repeats (the newest row wins, the others are superseded),
+count new/changed rows
 and upsert them on their natural keys; on PostgreSQL new documents are inserted chunk by chunk while the file is
 still being read, and a first large load into an empty table COPYs straight into it (_Stage, _bulk_load), its
 clean CSV lines as they are (_CleanLines).
@@ -21,12 +22,14 @@ from __future__ import annotations
 import bisect
 import csv
 import gc
+import hashlib
 import io
 import json
 import operator
 import queue
 import re
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -59,7 +62,13 @@ RAW_ROW_CHARS = 10_000          # raw_row kept per rejection, at most
 PARSE_CACHE_SIZE = 20_000       # distinct (response, platform) pairs remembered per import
 REPORT_COLUMNS = ("file_name", "line_no", "column", "reason", "raw_row")
 MIN_SQLITE = (3, 39, 0)         # ON CONFLICT DO UPDATE (3.24), RETURNING (3.35), IS DISTINCT FROM (3.39)
-COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "rejected")
+# Limits on what one bundle may make the importer hold or do (docs/DATA_FORMAT.md, "Limits"; docs/SECURITY.md):
+MAX_LINE_BYTES = 4 << 20        # a physical line longer than this is rejected, read past without being held
+MAX_VALUE_CHARS = MAX_LINE_BYTES  # a CSV value (one spanning lines too) longer than this: its record is rejected
+MAX_JSON_DEPTH = 64             # a JSON Lines line nested deeper than this is rejected
+MAX_COLUMNS = 200               # a header (or JSON object) with more columns than this is rejected
+MAX_REJECTIONS = 10_000         # past this many rejections an import stops (fails, nothing loaded)
+COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "superseded", "rejected")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -67,7 +76,8 @@ COUNT_KEYS = ("read", "loaded", "updated", "unchanged", "rejected")
 # --------------------------------------------------------------------------------------------------
 @dataclass
 class ImportSummary:
-    """What an import did. read = loaded + updated + unchanged + rejected, per entity and in total.
+    """What an import did. read = loaded + updated + unchanged + superseded + rejected, per entity and in total
+    (superseded: rows of a key the bundle repeats that a newer row of the same key replaced, docs/DATA_FORMAT.md).
     A failed import loaded nothing (its transaction rolled back): loaded, updated and unchanged are 0 then,
     read and rejected say how far it got. ignored_files and notes list what was skipped (unknown files,
     unknown columns)."""
@@ -79,6 +89,7 @@ class ImportSummary:
     loaded: int = 0
     updated: int = 0
     unchanged: int = 0
+    superseded: int = 0
     rejected: int = 0
     per_entity: dict[str, dict[str, int]] = field(default_factory=dict)
     rejections_file: Path | None = None
@@ -89,7 +100,7 @@ class ImportSummary:
     def describe(self) -> str:
         lines = [
             f"read {self.read}, loaded {self.loaded}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {self.rejected}"
+            f"unchanged {self.unchanged}, superseded {self.superseded}, rejected {self.rejected}"
         ]
         if self.status != "succeeded":
             lines.append(f"import {self.run_id} failed, nothing was loaded: {self.error}")
@@ -137,9 +148,25 @@ def _insert_rejections(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(sql.statement("ingest_rejection_insert", conn.dialect.name, rows[0]), rows)
 
 
+class TooManyRejections(BundleError):
+    """An import stopped at MAX_REJECTIONS: a bundle this broken is not worth reading on."""
+
+
+def rejections_file_name(engine: Engine, run_id: int, at: datetime) -> str:
+    """The report's file name: the run, the database (its name and a digest of its address, so that two databases
+    with the same run ids never share a file) and the start time, e.g.
+    import_42_syncstatus-3f9a1c2b_20240313T020000Z_rejections.csv."""
+    url = engine.url
+    name = Path(url.database).stem if url.get_backend_name() == "sqlite" and url.database else (url.database or "")
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "db"
+    digest = hashlib.sha256(url.render_as_string(hide_password=True).encode("utf-8")).hexdigest()[:8]
+    return f"import_{run_id}_{slug}-{digest}_{at:%Y%m%dT%H%M%S}Z_rejections.csv"
+
+
 class _Rejections:
-    def __init__(self, directory: Path, run_id: int):
-        self.path = directory / f"import_{run_id}_rejections.csv"
+    def __init__(self, directory: Path, run_id: int, limit: int | None = None, file_name: str | None = None):
+        self.path = directory / (file_name or f"import_{run_id}_rejections.csv")
+        self.limit = MAX_REJECTIONS if limit is None else limit
         self.directory = directory
         self.run_id = run_id
         self.count = 0
@@ -148,6 +175,11 @@ class _Rejections:
         self._pending: list[dict[str, Any]] = []
 
     def add(self, file_name: str, line_no: int | None, column: str | None, reason: str, raw: str | None) -> None:
+        if self.count >= self.limit:
+            raise TooManyRejections(
+                f"stopped at {file_name}{'' if line_no is None else f' line {line_no}'}: more than {self.limit:,} rows "
+                f"and problems rejected (the most one import reports, MAX_REJECTIONS); nothing was loaded. The first "
+                f"{self.limit:,} are in {self.path}: fix the bundle, or check it is the right file")
         raw = _clean_text(raw.rstrip("\r\n") if raw else raw, RAW_ROW_CHARS)
         if self._writer is None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -203,13 +235,19 @@ class _Member:
     size: int = 0                          # bytes, uncompressed
 
 
-def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[str]]:
-    """The entity files of a folder or .zip, and the names of files that are not part of the format."""
+def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[str], list[str]]:
+    """The entity files of a folder or .zip, the names of files that are not part of the format, and the names of
+    symbolic links, which are never read."""
     if not path.exists():
         raise BundleError(f"{path} does not exist: give a bundle folder or a .zip file")
     entries: list[tuple[str, Callable[[], io.BufferedIOBase], int]] = []
+    links: list[str] = []
     if path.is_dir():
         for p in sorted(path.iterdir()):
+            if p.is_symlink():   # never followed: it may name any file the importer can read
+                if not p.name.startswith("."):
+                    links.append(p.name)
+                continue
             if p.is_file() and not p.name.startswith("."):
                 entries.append((p.name, lambda p=p: open(p, "rb", buffering=1 << 20),  # noqa: SIM115
                                 p.stat().st_size))
@@ -221,6 +259,10 @@ def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[s
         infos = {i.filename: i for i in zf.infolist()
                  if not i.is_dir() and not i.filename.startswith("__MACOSX/")
                  and not i.filename.rsplit("/", 1)[-1].startswith(".")}
+        for n, i in list(infos.items()):
+            if stat.S_ISLNK(i.external_attr >> 16):   # a symbolic link stored as such: refused like a folder's
+                links.append(n)
+                del infos[n]
         names = list(infos)
         # Accept the files at the top of the zip or inside one common folder (zip of a folder).
         tops = {n.split("/", 1)[0] if "/" in n else "" for n in names}
@@ -239,46 +281,81 @@ def _bundle_members(path: Path, stack: ExitStack) -> tuple[list[_Member], list[s
             ignored.append(shown)
     order = {name: i for i, name in enumerate(bundle.ENTITY_ORDER)}
     members.sort(key=lambda m: (order[m.entity], m.fmt, m.name))
-    return members, ignored
+    return members, ignored, links
 
 
 class _ByteLines:
     """A binary stream's lines and how far they were consumed: whole blocks for the fast path, one line at a time
     for the record reader. Lines handed back (a block the fast path declined) are read again first."""
 
-    def __init__(self, stream: io.BufferedIOBase):
+    def __init__(self, stream: io.BufferedIOBase, limit: int | None = None):
         self.stream = stream
+        self.limit = MAX_LINE_BYTES if limit is None else limit   # bytes a line may have, its line end included
         self.back: deque[bytes] = deque()
         self.tail = b""         # read ahead, not a whole line yet
         self.line_no = 0        # lines consumed
         self.offset = 0         # bytes consumed
+        self.long: int | None = None   # the size of the line just read when it was over the limit
 
     def next_line(self) -> bytes | None:
+        """The next line; one over the limit is read past in pieces and only its first `limit` bytes are returned,
+        its size in `long`."""
+        self.long = None
         if self.back:
             b = self.back.popleft()
         else:
-            b = self.tail + self.stream.readline()
-            self.tail = b""
+            b, self.tail = self.tail, b""
+            if len(b) <= self.limit:
+                b += self.stream.readline(self.limit + 1 - len(b))
             if not b:
                 return None
+        size = len(b)
+        if size > self.limit:
+            if not b.endswith(b"\n"):
+                while more := self.stream.readline(1 << 20):
+                    size += len(more)
+                    if more.endswith(b"\n"):
+                        break
+            self.long = size
+            b = b[:self.limit]
         self.line_no += 1
-        self.offset += len(b)
+        self.offset += size
         return b
 
-    def block(self, size: int) -> bytes:
+    def block(self, size: int) -> bytes | None:
         """About `size` bytes of whole lines (the file's last line may lack its line end), b"" at the end; consumed
-        by consume() or given back by hand_back()."""
+        by consume() or given back by hand_back(). None when a line over the limit comes: it is left for the record
+        reader (next_line), which reads past it. Never holds more than about limit + size bytes."""
         data = self.tail + self.stream.read(size)
-        while True:
-            cut = data.rfind(b"\n") + 1
-            if cut:
-                self.tail = data[cut:]
-                return data[:cut]
-            more = self.stream.read(size)
-            if not more:
-                self.tail = b""
-                return data
-            data += more
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            parts, total = [data], len(data)
+            while True:
+                if total > self.limit:
+                    self.tail = b"".join(parts)
+                    return None
+                more = self.stream.read(size)
+                if not more:
+                    self.tail = b""
+                    return b"".join(parts)
+                parts.append(more)
+                total += len(more)
+                end = more.rfind(b"\n")
+                if end >= 0:
+                    data = b"".join(parts)
+                    cut = total - len(more) + end + 1
+                    break
+        self.tail = data[cut:]
+        data = data[:cut]
+        if len(data) > self.limit and max(map(len, data.split(b"\n"))) >= self.limit:
+            self.hand_back(data)
+            return None
+        return data
+
+    @property
+    def behind(self) -> bool:
+        """Lines handed back, or a line over the limit, wait for the record reader."""
+        return bool(self.back) or len(self.tail) > self.limit
 
     def consume(self, data: bytes, lines: int) -> None:
         self.line_no += lines
@@ -300,6 +377,7 @@ class _Lines:
         self.buf: list[str] = []
         self.problem: str | None = None
         self.eof = False
+        self.cut_fields: list[str] | None = None   # the fields that fit before a line over the limit was cut
 
     @property
     def line_no(self) -> int:
@@ -314,6 +392,15 @@ class _Lines:
                 self.eof = True
                 return
             n = src.line_no
+            if src.long is not None:   # kept: its first bytes, for the report and the column; read: an empty line
+                s = b.decode("utf-8", "replace")
+                if self.problem is None:
+                    self.problem = (f"line {n} is {src.long:,} bytes long, more than the {src.limit:,} a line may "
+                                    "have (MAX_LINE_BYTES): a value is far too long; the line was skipped")
+                    self.cut_fields = _cut_fields(s)
+                buf.append(s)
+                yield "\n"
+                continue
             start = src.offset - len(b)
             try:
                 s = b.decode("utf-8")
@@ -338,6 +425,16 @@ class _Lines:
         return raw, problem
 
 
+def _cut_fields(text: str) -> list[str] | None:
+    """The CSV fields of the start of a line cut at the limit: the last one is the value that was too long."""
+    for attempt in (text, text + '"'):   # the cut may fall inside a quoted value
+        try:
+            return next(csv.reader([attempt.rstrip("\r\n")]), None)
+        except csv.Error:
+            continue
+    return None
+
+
 # A record: (first physical line, fields or None, problem or None, raw text)
 Record = tuple[int, "list[str] | None", "str | None", str]
 
@@ -353,17 +450,22 @@ def _record_run(src: _ByteLines, until_caught_up: bool) -> Iterator[Record]:
     lines = _Lines(src)
     reader = csv.reader(iter(lines))
     start = src.line_no + 1
-    while not until_caught_up or src.back:
+    while not until_caught_up or src.behind:
         try:
             fields = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             raw, problem = lines.take()
-            yield start, None, problem or f"cannot be read as CSV: {exc}", raw
+            why = (f"a value is longer than {MAX_VALUE_CHARS:,} characters (MAX_VALUE_CHARS)"
+                   if "field larger than field limit" in str(exc) else str(exc))
+            yield start, lines.cut_fields, problem or f"cannot be read as CSV: {why}", raw
+            lines.cut_fields = None
             start = src.line_no + 1
             continue
         raw, problem = lines.take()
+        if lines.cut_fields is not None:
+            fields, lines.cut_fields = lines.cut_fields, None
         if not fields and problem is None:   # blank line
             start = src.line_no + 1
             continue
@@ -425,6 +527,9 @@ def _csv_items(src: _ByteLines, width: int, block_bytes: int | None = None,
     skip = 0
     while True:
         data = src.block(block_bytes or BLOCK_BYTES)
+        if data is None:   # a line over the limit next: read past by the record reader
+            yield from _record_run(src, until_caught_up=True)
+            continue
         if not data:
             return
         if clean is not None and skip:
@@ -472,23 +577,53 @@ def _jsonl_records(stream: io.BufferedIOBase) -> Iterator[tuple[int, dict | None
         text = s.strip()
         if not text:
             continue
+        depth = _json_depth(text)
+        if depth > MAX_JSON_DEPTH:
+            yield n, None, (f"nested {depth:,} levels deep, more than the {MAX_JSON_DEPTH} a line may have "
+                            "(MAX_JSON_DEPTH)"), raw
+            continue
         try:
             obj = json.loads(text)
         except ValueError as exc:
             cut = "" if raw.endswith("\n") else " (the file seems cut off here)"
             yield n, None, f"not valid JSON: {exc}{cut}", raw
             continue
+        except RecursionError:   # cannot happen below MAX_JSON_DEPTH; never let one line end the import
+            yield n, None, f"nested too deeply (more than {MAX_JSON_DEPTH} levels)", raw
+            continue
         if not isinstance(obj, dict):
             yield n, None, "each line must be one JSON object ({...}) with the column names as keys", raw
             continue
+        if len(obj) > MAX_COLUMNS:
+            yield n, None, f"has {len(obj):,} keys, more than the {MAX_COLUMNS} a line may have (MAX_COLUMNS)", raw
+            continue
         yield n, obj, None, raw
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _json_depth(text: str) -> int:
+    """How deep a JSON text nests arrays and objects (strings skipped); counted only when it has more brackets than
+    MAX_JSON_DEPTH, since it cannot be deeper than that."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    for m in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if m[0] in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def _problem_column(problem: str | None, fields: list[str] | None, names: list[str]) -> str | None:
     """The column a record-level problem sits in, when the fields show it."""
     if not problem or not fields:
         return None
-    if problem.startswith("unterminated"):
+    if problem.startswith("unterminated") or " bytes long, more than " in problem:
         return names[len(fields) - 1] if len(fields) <= len(names) else None
     for i, f in enumerate(fields):
         if ("\ufffd" in f or "\x00" in f) and i < len(names):
@@ -605,7 +740,7 @@ def make_converter(col: bundle.Col, db_col: sa.Column | None = None, sqlite_valu
     name = r.name
     if r.kind == "str":
         if r.allowed:
-            canon = {a.lower(): a for a in r.allowed}
+            canon = {**{old.lower(): a for old, a in col.legacy}, **{a.lower(): a for a in r.allowed}}
             allowed = ", ".join(r.allowed)
 
             def conv_allowed(s: str) -> str:
@@ -1416,15 +1551,15 @@ class _Stage:
     keys and classify the rest at the end. For documents on PostgreSQL, rows go first to a chunk table; every
     CHUNK_ROWS rows the chunk's documents whose key is not stored yet are inserted into the ledger at once
     (ingest_insert_documents_chunk), so that the insert overlaps reading. A chunk whose rows were all inserted leaves
-    only its keys behind (stage_documents_keys, for naming the first line of a later duplicate); a chunk with stored
-    keys among it joins stage_documents for the end, and when most of a chunk was already stored (a re-import) the
-    rest of the file is staged for the end directly.
+    only its keys behind (stage_documents_keys: a later row repeating one brings it back, _supersede_staged); a
+    chunk with stored keys among it joins stage_documents for the end, and when most of a chunk was already stored
+    (a re-import) the rest of the file is staged for the end directly.
 
     A bulk load (PostgreSQL, an empty table _plan_bulk_loads chose; the ledger and the PLAIN_INSERTS entities) has no
     staging at all: the rows are COPYed straight into the target, whose keys (unique and primary) are dropped for the
     load (_drop_keys) and built once after it (_EntityLoader._restore_keys). The COPY numbers the rows in
-    bundle order, so `ordinals` can tell each row's place from its id when a key the bundle repeats makes that build
-    fail."""
+    bundle order (`ordinals` checks that ids and rows match), so a later line has a higher id when a key the bundle
+    repeats makes that build fail and the superseded rows are deleted."""
 
     def __init__(self, ctx: _Context, entity: str):
         self.ctx = ctx
@@ -1477,7 +1612,7 @@ class _Stage:
         """A bulk load into an empty table (_bulk_load) of the ledger or of a PLAIN_INSERTS entity: its unique keys and
         its primary key (unless another table refers to it) go too, and finish() builds them again after the rows,
         the primary key first. Nothing is probed while the rows go in: a key the bundle repeats makes the build fail,
-        and only then are the repeats looked for (_EntityLoader._reject_repeated_keys)."""
+        and only then are the repeats resolved (_EntityLoader._supersede_loaded)."""
         self.dropped_keys = _drop_deferrable(self.ctx.conn, self.target.name, ("primary key", "unique key"))
 
     def write(self, cols: Columns, srcs: list[int]) -> None:
@@ -1570,32 +1705,6 @@ class _Stage:
 # Loading one entity
 # --------------------------------------------------------------------------------------------------
 Pending = tuple[int, "list[str]", str]  # (line_no, values, raw text)
-
-
-class _RawRows:
-    """The raw text of some lines of an entity's files, read again forward (at most once per file): the rows a
-    set-based statement rejected after staging, for the rejection report."""
-
-    def __init__(self, members: list[_Member], stack: ExitStack):
-        self.members = members
-        self.stack = stack
-        self.file = -1
-        self.rows: Iterator[tuple[int, str]] = iter(())
-        self.at: tuple[int, str] = (0, "")
-
-    def get(self, file_index: int, line_no: int) -> str | None:
-        if file_index != self.file:
-            self.file = file_index
-            member = self.members[file_index]
-            stream = self.stack.enter_context(member.open())
-            if member.fmt == "csv":
-                self.rows = _csv_raw_rows(stream)
-            else:
-                self.rows = ((n, raw) for n, _, _, raw in _jsonl_records(stream))
-            self.at = (0, "")
-        while self.at[0] < line_no:
-            self.at = next(self.rows, (sys.maxsize, ""))
-        return self.at[1] if self.at[0] == line_no else None
 
 
 class _EntityLoader:
@@ -1792,6 +1901,10 @@ class _EntityLoader:
         if problem is not None or fields is None:
             self._reject_file(name, rest, None, f"the header row is unusable ({problem or 'cannot be read'})", raw)
             return
+        if len(fields) > MAX_COLUMNS:
+            self._reject_file(name, rest, None, f"the header has {len(fields):,} columns, more than the {MAX_COLUMNS} a "
+                              f"file may have (MAX_COLUMNS; expected columns: {expected})", raw)
+            return
         names = [f.strip().lower() for f in fields]
         dupes = sorted({n for n in names if n and names.count(n) > 1})
         missing = [c.name for c in self.entity.columns if c.required and c.name not in names]
@@ -1883,45 +1996,38 @@ class _EntityLoader:
                                       "format and were ignored")
 
     # -- database side -------------------------------------------------------------------------------
-    def _reject_duplicates(self) -> int:
-        """Reject the staged rows whose key an earlier row of the bundle has, naming both lines; returns how many.
-        The rows are found by queries/ingest_duplicates_<entity> and dropped by ingest_drop_duplicates_<entity>."""
+    def _supersede_staged(self) -> int:
+        """Resolve the keys the bundle repeats among the staged rows (docs/DATA_FORMAT.md, repeated keys): the newest
+        row of a key wins (documents: the latest last_attempt_at, then the later line; other entities: the later line),
+        the others are dropped, counted as superseded (not rejected). Documents keep the largest attempts of their
+        key. On PostgreSQL, documents an earlier chunk inserted come back to staging first when the bundle repeats
+        their key, and leave the ledger, so that the winner is inserted at the end. Returns how many rows were
+        superseded."""
         conn = self.ctx.conn
-        stmt = sql.statement(f"ingest_duplicates_{self.entity.name}", conn.dialect.name, {})
-        found = self._reject_repeats(conn.execute(stmt, execution_options={"stream_results": True}))
-        if found:
-            sql.execute(conn, f"ingest_drop_duplicates_{self.entity.name}")
-        return found
-
-    def _reject_repeats(self, result: sa.CursorResult, place: Callable[[int], int] = int) -> int:
-        """Reject the rows of `result`: (place, place of the key's first row, *key), in bundle order, a place being
-        place(value) (src = file index * 2**32 + line number); returns how many."""
-        conn = self.ctx.conn
-        found = 0
-        with ExitStack() as stack:
-            raw_rows = _RawRows(self.members, stack)
-            while batch := result.fetchmany(BATCH_ROWS):
-                for at, first_at, *key in batch:
-                    src, first_src = place(at), place(first_at)
-                    member, line_no = self.members[src >> 32], src & 0xFFFFFFFF
-                    first_member, first_line = self.members[first_src >> 32], first_src & 0xFFFFFFFF
-                    where = (f"line {first_line}" if first_member is member
-                             else f"{first_member.name} line {first_line}")
-                    if self.center_scoped:
-                        key[0] = self.ctx.center_codes.get(key[0], key[0])
-                    shown = ", ".join(str(k) for k in key)
-                    self.reject(member.name, line_no, self.key_text,
-                                f"duplicate key ({self.key_text}) = ({shown}) also on {where}",
-                                raw_rows.get(src >> 32, line_no))
-                found += len(batch)
-                self.rejections.flush(conn)
-        result.close()
+        name = self.entity.name
+        stage = self.stage
+        if stage.keys is not None:
+            restaged = sql.execute(conn, f"ingest_restage_{name}").rowcount
+            if restaged:
+                sql.execute(conn, f"ingest_forget_{name}_keys")
+                stage.pending += restaged   # rows of the bundle counted already (stage.rows), staged again
+        found = int(sql.execute(conn, f"ingest_repeats_{name}").scalar_one())
+        if not found:
+            return 0
+        if name == "documents":
+            sql.execute(conn, "ingest_repeat_attempts_documents")
+        if stage.keys is not None:
+            unstored = sql.execute(conn, f"ingest_unstore_{name}", run_id=self.ctx.run_id).rowcount
+            stage.inserted -= unstored   # the key's winner is inserted (loaded) at the end instead
+        dropped = sql.execute(conn, f"ingest_supersede_{name}").rowcount
+        if dropped != found:
+            raise RuntimeError(f"{self.entity.table}: {found} rows repeat a key but {dropped} were superseded")
         return found
 
     def _restore_keys(self) -> int:
         """After a bulk load: build the table's primary and unique keys again. A build that fails on a key the
-        bundle repeats rolls back to its savepoint; the repeats are then rejected (the first row of a key stays, as
-        on the row-by-row path) and the build runs again. Returns how many rows were rejected."""
+        bundle repeats rolls back to its savepoint; the repeats are then resolved (the newest row of a key stays, as
+        on the row-by-row path) and the build runs again. Returns how many rows were superseded."""
         conn = self.ctx.conn
         table = self.stage.target.name
         found = 0
@@ -1930,49 +2036,57 @@ class _EntityLoader:
                 with conn.begin_nested():
                     _build_deferred(self.ctx, table, key)
             except sa.exc.IntegrityError:
-                found += self._reject_repeated_keys(key[1])
+                found += self._supersede_loaded(key[1])
                 _build_deferred(self.ctx, table, key)
         return found
 
-    def _reject_repeated_keys(self, key_name: str) -> int:
-        """A bulk load whose unique key `key_name` would not build: reject and delete the rows that repeat the key of
-        an earlier row. The table was empty and the COPY numbered the rows in bundle order, so the first row of a key
-        has the lowest id, and a row's place is stage.ordinals at (id - the lowest id). Returns how many."""
+    def _supersede_loaded(self, key_name: str) -> int:
+        """A bulk load whose unique key `key_name` would not build: delete the rows a newer row with the same key
+        supersedes, in SQL, as _supersede_staged does on staging (documents: the latest last_attempt_at, then the
+        later line, keeping the key's largest attempts; others: the later line). The table was empty and the COPY
+        numbered the rows in bundle order, so a later line has a higher id. Returns how many rows were deleted."""
         conn = self.ctx.conn
         stage = self.stage
         t = stage.target
         cols = next(list(c.columns) for c in t.constraints if isinstance(c, sa.UniqueConstraint) and c.name == key_name)
         lowest, highest = conn.execute(sa.select(sa.func.min(t.c.id), sa.func.max(t.c.id))).one()
-        if highest - lowest + 1 != stage.ordinals.count:   # ids not one per row COPYed: their places are unknown
+        if highest - lowest + 1 != stage.ordinals.count:   # ids not one per row COPYed: bundle order is unknown
             raise RuntimeError(f"{t.name}: {stage.ordinals.count} rows were loaded but their ids span "
-                               f"{lowest}..{highest}; the repeated keys cannot be named")
-        first = (sa.select(*cols, sa.func.min(t.c.id).label("first_id")).group_by(*cols)
-                 .having(sa.func.count() > 1).subquery())
-        same_key = sa.and_(*(c == first.c[c.name] for c in cols), t.c.id > first.c.first_id)
-        repeats = sa.select(t.c.id, first.c.first_id, *cols).select_from(t.join(first, same_key)).order_by(t.c.id)
-        found = self._reject_repeats(conn.execute(repeats, execution_options={"stream_results": True}),
-                                     place=lambda row_id: stage.ordinals.src(row_id - lowest))
-        dropped = conn.execute(sa.delete(t).where(same_key)).rowcount
-        if dropped != found:
-            raise RuntimeError(f"{t.name}: {found} repeated keys were reported but {dropped} rows deleted")
+                               f"{lowest}..{highest}; the repeated keys cannot be resolved")
+        e = t.alias("e")
+        same_key = sa.and_(*(e.c[c.name] == c for c in cols))
+        if "last_attempt_at" in t.c:   # the ledger: the newest attempt wins, and the key keeps its largest attempts
+            most = (sa.select(*cols, sa.func.max(t.c.attempts).label("most")).group_by(*cols)
+                    .having(sa.func.count() > 1, sa.func.min(t.c.attempts) < sa.func.max(t.c.attempts)).subquery("m"))
+            conn.execute(sa.update(t).values(attempts=most.c.most)
+                         .where(*(c == most.c[c.name] for c in cols), t.c.attempts < most.c.most))
+            newer = sa.or_(e.c.last_attempt_at > t.c.last_attempt_at,
+                           sa.and_(e.c.last_attempt_at.is_not(None), t.c.last_attempt_at.is_(None)),
+                           sa.and_(e.c.last_attempt_at.is_not_distinct_from(t.c.last_attempt_at), e.c.id > t.c.id))
+        else:
+            newer = e.c.id > t.c.id
+        found = conn.execute(sa.delete(t).where(sa.exists(sa.select(sa.literal(1)).select_from(e)
+                                                          .where(same_key, newer)))).rowcount
+        if not found:
+            raise RuntimeError(f"{t.name}: the key {key_name} would not build, yet no row repeats it")
         return found
 
     def finish(self) -> None:
-        """After the last file: reject repeated keys, then count and write the staged rows set-based (one
-        classifying SELECT, then one upsert, or INSERT + UPDATE for documents), and refresh the lookups the next
-        entities need."""
+        """After the last file: resolve repeated keys (the newest row wins), then count and write the staged rows
+        set-based (one classifying SELECT, then one upsert, or INSERT + UPDATE for documents), and refresh the lookups
+        the next entities need."""
         ctx = self.ctx
         conn = ctx.conn
         name = self.entity.name
         stage = self.stage
         ctx.writer.submit(stage.insert_chunk)
         ctx.writer.wait()
-        # a bulk load: every row was COPYed into the table, the repeats go now
-        repeated = self._restore_keys() if stage.bulk else 0
-        stage.inserted -= repeated
-        duplicates = self._reject_duplicates() if stage.pending else 0
-        stage.pending -= duplicates
-        duplicates += repeated
+        # a bulk load: every row was COPYed into the table, the superseded rows of repeated keys go now
+        superseded = self._restore_keys() if stage.bulk else 0
+        stage.inserted -= superseded
+        staged = self._supersede_staged() if stage.pending else 0
+        stage.pending -= staged
+        superseded += staged
         new = changed = 0
         if stage.pending:
             if ctx.postgres:
@@ -2001,7 +2115,8 @@ class _EntityLoader:
         loaded = stage.inserted + new
         self.counts["loaded"] += loaded
         self.counts["updated"] += changed
-        self.counts["unchanged"] += stage.rows - duplicates - loaded - changed
+        self.counts["superseded"] += superseded
+        self.counts["unchanged"] += stage.rows - superseded - loaded - changed
         stage.drop()
         if name == "zones":
             ctx.load_zones()
@@ -2175,15 +2290,23 @@ def _import(engine: Engine, path: Path, progress: bool, rejections_dir: Path | N
 def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progress: bool,
                 directory: Path) -> ImportSummary:
     summary = ImportSummary(run_id=run_id, source=str(path), status="running")
-    rejections = _Rejections(directory, run_id)
+    rejections = _Rejections(directory, run_id, file_name=rejections_file_name(engine, run_id, utcnow()))
+    # the CSV reader's value limit (process-wide): a long value is rejected by its column's length rule, with the
+    # column named, up to MAX_VALUE_CHARS; beyond, its line is over MAX_LINE_BYTES anyway (or the record rejected)
+    csv.field_size_limit(MAX_VALUE_CHARS)
     try:
         _check_sqlite(engine)
         with ExitStack() as stack:
-            members, ignored = _bundle_members(path, stack)
+            members, ignored, links = _bundle_members(path, stack)
             summary.ignored_files = ignored
+            if links:
+                summary.notes.append("not read, symbolic links are never followed: " + ", ".join(links))
             for name in ignored:
                 rejections.add(name, None, None, "not part of the bundle format (expected "
                                "<entity>.csv or <entity>.jsonl for the entities in docs/DATA_FORMAT.md); ignored", None)
+            for name in links:
+                rejections.add(name, None, None, "a symbolic link: links are never followed, put the file itself in "
+                               "the bundle; not read", None)
             if not members:
                 expected = ", ".join(f"{e}.csv" for e in bundle.ENTITY_ORDER)
                 raise BundleError(f"no bundle files found in {path.name}: expected some of {expected}")
@@ -2209,7 +2332,7 @@ def _import_run(engine: Engine, conn: Connection, run_id: int, path: Path, progr
         summary.error = _error_text(exc)
         rejections.discard_pending()
         for counts in summary.per_entity.values():
-            counts["loaded"] = counts["updated"] = counts["unchanged"] = 0
+            counts["loaded"] = counts["updated"] = counts["unchanged"] = counts["superseded"] = 0
         summary._total()
         summary.rejections_file = rejections.close()
         _record_failure(engine, summary, rejections)

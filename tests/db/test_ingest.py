@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 import zipfile
 from datetime import date, datetime
@@ -82,7 +83,7 @@ def scalar(engine, query: str, **params):
 
 
 def reconciles(summary: ingest.ImportSummary) -> bool:
-    parts = ("loaded", "updated", "unchanged", "rejected")
+    parts = ("loaded", "updated", "unchanged", "superseded", "rejected")
     per_entity = all(c["read"] == sum(c[k] for k in parts) for c in summary.per_entity.values())
     return per_entity and summary.read == sum(getattr(summary, k) for k in parts)
 
@@ -141,7 +142,7 @@ def test_a_bundle_with_every_entity_loads_and_maps_columns(engine, tmp_path):
     assert s.rejected == 0 and s.rejections_file is None
     assert reconciles(s)
     assert s.read == s.loaded == 24
-    assert s.per_entity["documents"] == {"read": 6, "loaded": 6, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert s.per_entity["documents"] == {"read": 6, "loaded": 6, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 0}
     assert list(s.per_entity) == [e for e in ingest.bundle.ENTITY_ORDER if f"{e}.csv" in FULL_BUNDLE]
 
     assert rows(engine, "SELECT code, name FROM zone ORDER BY code") == [("Z1", "North"), ("Z2", "South")]
@@ -219,7 +220,7 @@ def test_reimporting_the_same_bundle_changes_nothing(engine, tmp_path):
     assert (second.read, second.loaded, second.updated, second.unchanged, second.rejected) == (24, 0, 0, 24, 0)
     assert all(c["unchanged"] == c["read"] for c in second.per_entity.values())
     assert snapshot(engine) == before
-    assert "read 24, loaded 0, updated 0, unchanged 24, rejected 0" == second.describe().splitlines()[0]
+    assert "read 24, loaded 0, updated 0, unchanged 24, superseded 0, rejected 0" == second.describe().splitlines()[0]
 
 
 def test_a_newer_status_replaces_the_older_one(engine, tmp_path):
@@ -235,7 +236,7 @@ def test_a_newer_status_replaces_the_older_one(engine, tmp_path):
         ["C1", "invoice", "INV-2", "2024-01-10", "10", "failed", "", 1, "", "", "Please add credit or debit account."],
     )}, name="b2")
     assert s.status == "succeeded", s.error
-    assert s.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 2, "unchanged": 0, "rejected": 0}
+    assert s.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 2, "unchanged": 0, "superseded": 0, "rejected": 0}
     got = rows(engine, "SELECT document_no, status, attempts, external_ref, category, import_run_id "
                        "FROM sync_document ORDER BY document_no")
     assert got == [("INV-1", "processed", 2, "QB-1", None, s.run_id), ("INV-2", "failed", 1, None, "mapping_missing", s.run_id)]
@@ -251,7 +252,7 @@ def test_an_older_status_does_not_replace_a_newer_one(engine, tmp_path):
         ["C1", "invoice", "INV-1", "2024-01-10", "10", "failed", "", 1, "2024-01-11T02:00:00", "", QBO_DUPLICATE],
     )}, name="b2")
     assert s.status == "succeeded", s.error
-    assert s.per_entity["documents"] == {"read": 1, "loaded": 0, "updated": 0, "unchanged": 1, "rejected": 0}
+    assert s.per_entity["documents"] == {"read": 1, "loaded": 0, "updated": 0, "unchanged": 1, "superseded": 0, "rejected": 0}
     assert rows(engine, "SELECT status, attempts, import_run_id FROM sync_document") == [("processed", 2, first.run_id)]
     assert daily(engine) == {("C1", "2024-01-10", "invoices", "processed", ""): 1}
 
@@ -334,7 +335,7 @@ def test_json_lines_files_load_with_the_same_keys(engine, tmp_path):
     text = "\n".join(json.dumps(x) for x in lines) + "\n\n"
     s = run(engine, tmp_path, base(**{"documents.jsonl": text}))
     assert s.status == "succeeded", s.error
-    assert s.per_entity["documents"] == {"read": 2, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert s.per_entity["documents"] == {"read": 2, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 0}
     assert any("extra" in n for n in s.notes)
     got = rows(engine, "SELECT document_no, amount, attempts, category, response_code, raw_response FROM sync_document "
                        "ORDER BY document_no")
@@ -400,20 +401,37 @@ def test_the_cli_imports_and_prints_the_summary(engine, tmp_path, monkeypatch, c
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     assert cli.main(["import", str(folder), "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "read 4, loaded 4, updated 0, unchanged 0, rejected 0" in out
+    assert "read 4, loaded 4, updated 0, unchanged 0, superseded 0, rejected 0" in out
 
 
 def test_rejection_report_names_the_run_and_lists_rows(engine, tmp_path):
     s = run(engine, tmp_path, base(**{"documents.csv": docs(
         ["C1", "invoice", "INV-1", "2024-01-10", "10", "done", "", 1, "", "", ""],
     )}))
-    assert s.rejections_file == tmp_path / "rejections" / f"import_{s.run_id}_rejections.csv"
+    assert s.rejections_file.parent == tmp_path / "rejections"
+    assert re.fullmatch(rf"import_{s.run_id}_[A-Za-z0-9_-]+-[0-9a-f]{{8}}_\d{{8}}T\d{{6}}Z_rejections\.csv",
+                        s.rejections_file.name)
     with open(s.rejections_file, encoding="utf-8", newline="") as f:
         report = list(csv.reader(f))
     assert report[0] == ["file_name", "line_no", "column", "reason", "raw_row"]
     assert report[1][:3] == ["documents.csv", "2", "status"]
     assert report[1][4] == "C1,invoice,INV-1,2024-01-10,10,done,,1,,,"
     assert f"rejected rows and problems: {s.rejections_file}" in s.describe()
+
+
+def test_imports_into_two_databases_never_share_a_rejection_file(engine, tmp_path):
+    other = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    schema.metadata.create_all(other)
+    files = base(**{"documents.csv": docs(["C1", "invoice", "INV-1", "2024-01-10", "10", "done", "", 1, "", "", ""])})
+    try:
+        ours = run(engine, tmp_path, files)
+        theirs = run(other, tmp_path, files, name="other")
+    finally:
+        other.dispose()
+    assert ours.run_id == theirs.run_id == 1   # the same run id, both first imports of their database
+    assert ours.rejections_file != theirs.rejections_file
+    assert ours.rejections_file.exists() and theirs.rejections_file.exists()
+    assert "other-" in theirs.rejections_file.name
 
 
 def doc_example() -> tuple[dict[str, str], list[str]]:
@@ -441,7 +459,7 @@ def test_the_example_bundle_in_the_format_document_imports_as_described(engine, 
     files, jsonl = doc_example()
     assert list(files) == ["zones.csv", "centers.csv", "sync_configs.csv", "documents.csv"]
     s = run(engine, tmp_path, files)
-    assert s.describe().splitlines()[0] == "read 11, loaded 11, updated 0, unchanged 0, rejected 0"
+    assert s.describe().splitlines()[0] == "read 11, loaded 11, updated 0, unchanged 0, superseded 0, rejected 0"
     got = daily(engine)
     assert got[("C1", "2024-02-28", "invoices", "processed", "")] == 1
     assert got[("C1", "2024-02-28", "invoices", "failed", "duplicate")] == 1
@@ -449,7 +467,7 @@ def test_the_example_bundle_in_the_format_document_imports_as_described(engine, 
     assert got[("C1", "2024-03-01", "misc_journals", "failed", "mapping_missing")] == 1
     # the JSON Lines rows are the same documents: importing them changes nothing
     again = run(engine, tmp_path, {"documents.jsonl": "\n".join(jsonl) + "\n"}, name="jsonl")
-    assert again.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 2, "rejected": 0}
+    assert again.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 2, "superseded": 0, "rejected": 0}
 
 
 # --- large imports in small pieces: blocks, batches and (PostgreSQL) documents inserted chunk by chunk ------------
@@ -477,7 +495,7 @@ def test_documents_loaded_in_many_chunks_reconcile_and_their_rollup_is_a_full_re
     small_pieces(monkeypatch)
     first = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(40))}))
     assert first.status == "succeeded", first.error
-    assert first.per_entity["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert first.per_entity["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 0}
     # every fourth row stored already (half of them unchanged, half newer with another status and date), the rest
     # new: each chunk mixes keys it inserts with keys it leaves for the end
     old, changed = ledger(40), ledger(40, status="failed", attempt="2024-02-01T02:00:00", offset=3)
@@ -485,7 +503,7 @@ def test_documents_loaded_in_many_chunks_reconcile_and_their_rollup_is_a_full_re
               for i in range(40)]
     second = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_2)}), name="second")
     assert second.status == "succeeded", second.error
-    assert second.per_entity["documents"] == {"read": 40, "loaded": 30, "updated": 5, "unchanged": 5, "rejected": 0}
+    assert second.per_entity["documents"] == {"read": 40, "loaded": 30, "updated": 5, "unchanged": 5, "superseded": 0, "rejected": 0}
     assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 70
     assert scalar(engine, "SELECT COUNT(*) FROM sync_document WHERE status = 'failed' AND category = 'duplicate' "
                           "AND import_run_id = :r", r=second.run_id) == 5
@@ -597,6 +615,8 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     try:
         first = run(engine, tmp_path, base(**{"documents.csv": docs(*rows_)}))
         took_bulk_path = list(seen)
+        kept = rows(engine, "SELECT amount FROM sync_document WHERE document_no = 'INV-3'")
+        stored = scalar(engine, "SELECT COUNT(*) FROM sync_document")
         seen.clear()
         second = run(engine, tmp_path, base(**{"documents.csv": docs(*ledger(30, status="failed",
                                                                                attempt="2024-02-01T02:00:00"))}),
@@ -604,12 +624,12 @@ def test_a_first_large_load_builds_indexes_and_foreign_keys_after_the_rows(engin
     finally:
         sa.event.remove(engine, "before_cursor_execute", spy)
     assert first.status == "succeeded", first.error
-    assert first.per_entity["documents"] == {"read": 31, "loaded": 30, "updated": 0, "unchanged": 0, "rejected": 1}
-    assert rows(engine, "SELECT line_no, reason FROM import_rejection WHERE import_run_id = :r", r=first.run_id) == [
-        (27, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-3) also on line 5")]
-    # the first row of the repeated key is the one kept, and only one row has that key
-    assert rows(engine, "SELECT amount FROM sync_document WHERE document_no = 'INV-3'") == [(Decimal("3.25"),)]
-    assert scalar(engine, "SELECT COUNT(*) FROM sync_document") == 30
+    assert first.per_entity["documents"] == {"read": 31, "loaded": 30, "updated": 0, "unchanged": 0,
+                                             "superseded": 1, "rejected": 0}
+    assert rows(engine, "SELECT line_no, reason FROM import_rejection WHERE import_run_id = :r", r=first.run_id) == []
+    # the repeat has the same last_attempt_at: the later line wins, and only one row has that key
+    assert kept == [(Decimal("999.99"),)]
+    assert stored == 30
     # the unique key was built after the rows: a first attempt failed on the repeat, the second held
     assert any("DROP CONSTRAINT" in s and "uq_sync_document" in s for s in took_bulk_path)
     assert sum("ADD CONSTRAINT" in s and "uq_sync_document" in s for s in took_bulk_path) == 2
@@ -648,7 +668,7 @@ def test_a_bulk_load_without_repeated_keys_builds_the_unique_key_once(engine, tm
     finally:
         sa.event.remove(engine, "before_cursor_execute", spy)
     assert s.status == "succeeded", s.error
-    assert s.per_entity["documents"] == {"read": 20, "loaded": 20, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert s.per_entity["documents"] == {"read": 20, "loaded": 20, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 0}
     assert sum("ADD CONSTRAINT" in x and "uq_sync_document" in x for x in seen) == 1
     assert scalar(engine, "SELECT COUNT(DISTINCT (center_id, kind, document_no)) FROM sync_document") == 20
     counted = rollup_tables(engine)
@@ -762,8 +782,9 @@ def test_ordinals_give_each_row_of_a_copy_its_place_in_the_bundle():
 
 
 def bulk_and_row_by_row_bundle() -> dict[str, str]:
-    """Payments and documents with what a bulk load must reject as the row-by-row load does: bad values, keys
-    repeated within a file, across batches and across files, around records that span two lines."""
+    """Payments and documents with what a bulk load must reject and supersede as the row-by-row load does: bad values,
+    keys repeated within a file, across batches and across files, at earlier, later and equal times (with offsets),
+    around records that span two lines."""
     pay_header = "center_code,payment_no,invoice_no,payment_type,account_code,amount,paid_on\n"
     payments = [["C1", f"P-{i}", f"INV-{i}", "Cash" if i != 4 else "Gift\ncard", "1200", f"{i}.50", "2024-01-10"]
                 for i in range(12)]
@@ -772,11 +793,15 @@ def bulk_and_row_by_row_bundle() -> dict[str, str]:
     documents = ledger(24)
     documents[2][10] = "line one\nline two"              # a response spanning two lines
     documents[7][3] = "2024-02-30"                       # not a calendar day
-    repeat = list(documents[5])
-    repeat[4] = "999.99"
-    documents.insert(20, repeat)
+    repeats = [list(documents[i]) for i in (5, 10, 12, 14)]   # all at 2024-01-11T02:00:00 (UTC) so far
+    repeats[0][4] = "999.99"                                     # the same time: the later line wins
+    repeats[1][5:9] = ["failed", "", 7, "2024-01-11T02:30:00+01:00"]   # 01:30 UTC: older, loses, gives its attempts
+    repeats[2][5:9] = ["failed", "", 3, "2024-01-11T01:30:00-01:00"]   # 02:30 UTC: newer, wins
+    repeats[3][4], repeats[3][8] = "1.00", "2024-01-11 03:00:00+01:00"  # 02:00 UTC: the same time, later line wins
+    for at, row in zip((20, 21, 6, 23), repeats, strict=True):      # INV-12's repeat comes before its first row
+        documents.insert(at, row)
     jsonl = json.dumps({"center_code": "C2", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-05",
-                        "status": "processed"}) + "\n"   # repeats a key of documents.csv
+                        "status": "processed"}) + "\n"   # repeats a key of documents.csv, without a time: older
     return base(**{"payments.csv": csv_text(pay_header, payments), "documents.csv": docs(*documents),
                    "documents.jsonl": jsonl})
 
@@ -828,19 +853,23 @@ def test_a_bulk_load_rejects_and_keeps_what_a_row_by_row_load_does(engine, tmp_p
                                          ("payments", "documents"))
     bulk, plain = outcome["bulk"], outcome["row by row"]
     assert bulk[0] == plain[0] == {
-        "payments": {"read": 13, "loaded": 11, "updated": 0, "unchanged": 0, "rejected": 2},
-        "documents": {"read": 26, "loaded": 23, "updated": 0, "unchanged": 0, "rejected": 3}}
-    reasons = [(f, line, reason) for f, line, _, reason, _ in bulk[1] if reason.startswith("duplicate key")]
-    assert reasons == [
-        ("documents.csv", 23, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-5) also on line 8"),
-        ("documents.jsonl", 1, "duplicate key (center_code, kind, document_no) = (C2, invoice, INV-1) also on "
-                               "documents.csv line 3"),
-        ("payments.csv", 12, "duplicate key (center_code, payment_no) = (C1, P-2) also on line 4")]
+        "payments": {"read": 13, "loaded": 11, "updated": 0, "unchanged": 0, "superseded": 1, "rejected": 1},
+        "documents": {"read": 29, "loaded": 23, "updated": 0, "unchanged": 0, "superseded": 5, "rejected": 1}}
+    assert [reason for *_, reason, _ in bulk[1]] == [
+        "sync_date '2024-02-30' is not a valid date: use YYYY-MM-DD, e.g. 2024-03-31",
+        "amount '12,5x' is not a number: use digits and a dot for decimals, e.g. 1234.50"]
     assert bulk[1] == plain[1]
     assert bulk[2] == plain[2]
-    # the first row of a repeated key is the one kept
-    assert [r[1:3] for r in bulk[2]["payment"] if r[1] == "P-2"] == [("P-2", "INV-2")]
-    assert [r[4] for r in bulk[2]["sync_document"] if r[2] == "INV-5"] == [Decimal("5.25")]
+    # payments: the later line of a repeated key wins
+    assert [r[1:3] for r in bulk[2]["payment"] if r[1] == "P-2"] == [("P-2", "INV-9")]
+    # documents: the newest last_attempt_at in UTC, the later line on equal times, the key's largest attempts
+    got = {r[2]: (r[4], r[5], r[7], r[8]) for r in bulk[2]["sync_document"]}
+    at = datetime(2024, 1, 11, 2, 0)
+    assert got["INV-5"] == (Decimal("999.99"), "processed", 1, at)
+    assert got["INV-10"] == (Decimal("10.25"), "processed", 7, at)
+    assert got["INV-12"] == (Decimal("12.25"), "failed", 3, datetime(2024, 1, 11, 2, 30))
+    assert got["INV-14"] == (Decimal("1.00"), "processed", 1, at)
+    assert got["INV-1"] == (Decimal("1.25"), "processed", 1, at)
     # blocks went both ways: split into clean lines, and whole to the usual readers (the record spanning two lines)
     assert None in scans and any(s and s[0] > s[1] for s in scans)
 
@@ -894,7 +923,7 @@ def test_clean_lines_of_a_bulk_load_store_what_a_row_by_row_load_stores(engine, 
                                          ("sale_orders", "payments", "documents"))
     bulk, plain = outcome["bulk"], outcome["row by row"]
     assert bulk[0] == plain[0]
-    assert plain[0]["documents"] == {"read": 30, "loaded": 24, "updated": 0, "unchanged": 0, "rejected": 6}
+    assert plain[0]["documents"] == {"read": 30, "loaded": 24, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 6}
     assert bulk[1] == plain[1]
     assert bulk[2] == plain[2]
     # the clean-line path took most lines and left the others to the usual checks, in their places; only the block
@@ -915,7 +944,7 @@ def test_blocks_after_one_of_mostly_other_lines_are_read_the_usual_way_for_a_whi
                                          ("documents",), retry_blocks=2)
     bulk, plain = outcome["bulk"], outcome["row by row"]
     assert bulk == plain
-    assert bulk[0]["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert bulk[0]["documents"] == {"read": 40, "loaded": 40, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 0}
     # the first block was split and did not pay; the next two went the usual way, unscanned; then clean lines again
     first, *rest = scans
     assert first is not None and 2 * first[1] > first[0]

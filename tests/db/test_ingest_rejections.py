@@ -33,7 +33,7 @@ def load(engine, tmp_path: Path, files: dict[str, str | bytes]) -> ingest.Import
     folder = write_bundle(tmp_path / "bundle", {"zones.csv": ZONES, "centers.csv": CENTERS, **files})
     summary = ingest.import_bundle(engine, folder, rejections_dir=tmp_path / "rejections")
     assert summary.status == "succeeded", summary.error
-    parts = ("loaded", "updated", "unchanged", "rejected")
+    parts = ("loaded", "updated", "unchanged", "superseded", "rejected")
     for entity, c in summary.per_entity.items():
         assert c["read"] == sum(c[k] for k in parts), entity
     assert summary.read == sum(getattr(summary, k) for k in parts)
@@ -67,7 +67,7 @@ def only(stored: list[dict]) -> dict:
 
 def test_unknown_center(engine, tmp_path):
     s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, "C9,invoice,INV-2,2024-01-10,10,failed,,1,,,", GOOD_2)})
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 1}
     r = only(rejections(engine, s))
     assert (r["file_name"], r["line_no"], r["column_name"]) == ("documents.csv", 3, "center_code")
     assert r["reason"] == "unknown center 'C9': it is neither in centers.csv of this bundle nor in the database"
@@ -152,23 +152,25 @@ def test_required_value_empty_and_too_long(engine, tmp_path):
     ]
 
 
-def test_duplicate_key(engine, tmp_path):
+def test_a_repeated_key_keeps_its_newest_row_and_counts_the_other_as_superseded(engine, tmp_path):
     s = load(engine, tmp_path, {"documents.csv": documents(
         GOOD_1, GOOD_2, "C1,invoice,INV-1,2024-01-12,99,failed,,3,,,")})
-    r = only(rejections(engine, s))
-    assert (r["line_no"], r["column_name"]) == (4, "center_code, kind, document_no")
-    assert r["reason"] == "duplicate key (center_code, kind, document_no) = (C1, invoice, INV-1) also on line 2"
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 1}
-    with engine.connect() as conn:  # the first occurrence is the one kept
-        assert conn.execute(sa.text("SELECT status FROM sync_document WHERE document_no = 'INV-1'")).scalar() == "processed"
+    assert s.rejections_file is None   # a superseded row is not an error
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 1,
+                                         "rejected": 0}
+    assert "superseded 1, rejected 0" in s.describe().splitlines()[0]
+    with engine.connect() as conn:  # line 2 has a last_attempt_at, line 4 none: line 2 is newer; attempts: the most
+        assert conn.execute(sa.text("SELECT status, attempts FROM sync_document WHERE document_no = 'INV-1'")).one() \
+            == ("processed", 3)
 
 
-def test_duplicate_key_across_csv_and_jsonl(engine, tmp_path):
-    jsonl = '{"center_code": "C1", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-10", "status": "failed"}\n'
+def test_a_repeated_key_across_csv_and_jsonl_keeps_the_newest(engine, tmp_path):
+    jsonl = ('{"center_code": "C1", "kind": "invoice", "document_no": "INV-1", "sync_date": "2024-01-10", '
+             '"status": "failed", "last_attempt_at": "2024-01-11T03:00:00+01:00"}\n')   # 02:00 UTC: GOOD_1's time
     s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1), "documents.jsonl": jsonl})
-    r = only(rejections(engine, s))
-    assert (r["file_name"], r["line_no"]) == ("documents.jsonl", 1)
-    assert r["reason"].endswith("also on documents.csv line 2")
+    assert s.rejections_file is None and s.superseded == 1
+    with engine.connect() as conn:  # equal times: the later line of the bundle (documents.jsonl is read second)
+        assert conn.execute(sa.text("SELECT status FROM sync_document WHERE document_no = 'INV-1'")).scalar() == "failed"
 
 
 def test_missing_column_rejects_the_file_and_the_rest_still_loads(engine, tmp_path):
@@ -180,7 +182,7 @@ def test_missing_column_rejects_the_file_and_the_rest_still_loads(engine, tmp_pa
     assert (r["file_name"], r["line_no"], r["column_name"]) == ("documents.csv", 1, "status")
     assert r["reason"].startswith("missing required column 'status' in the header")
     assert "the whole file (2 rows) was not loaded" in r["reason"]
-    assert s.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert s.per_entity["documents"] == {"read": 2, "loaded": 0, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 2}
     assert s.per_entity["sync_configs"]["loaded"] == 1 and s.per_entity["centers"]["loaded"] == 2
     assert doc_numbers(engine) == []
 
@@ -200,7 +202,7 @@ def test_wrong_encoding(engine, tmp_path):
     offset = len(good) + bad.index(b"\xe9")
     assert (r["file_name"], r["line_no"], r["column_name"]) == ("documents.csv", 3, "response")
     assert r["reason"] == f"not valid UTF-8 at byte offset {offset} (line 3): save the file as UTF-8"
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 1}
     assert doc_numbers(engine) == ["INV-1", "P-1"]
 
 
@@ -217,7 +219,7 @@ def test_truncated_file_cut_mid_row(engine, tmp_path):
     assert (r["line_no"], r["column_name"]) == (4, "amount")
     assert r["reason"].startswith("has 4 fields but the header has 11")
     assert r["reason"].endswith("the file seems cut off here")
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 1}
 
 
 def test_truncated_file_with_an_unterminated_quote(engine, tmp_path):
@@ -227,7 +229,7 @@ def test_truncated_file_with_an_unterminated_quote(engine, tmp_path):
     assert (r["line_no"], r["column_name"]) == (4, "response")
     assert r["reason"] == ("unterminated quoted value starting on line 4: the file seems cut off "
                            "(a closing \" is missing)")
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 2, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 1}
 
 
 def test_wrong_number_of_fields(engine, tmp_path):
@@ -254,7 +256,7 @@ def test_bad_json_line(engine, tmp_path):
     assert [(r["line_no"], r["column_name"]) for r in stored] == [(2, None), (3, None), (4, "status")]
     assert stored[0]["reason"].startswith("not valid JSON")
     assert "one JSON object" in stored[1]["reason"]
-    assert s.per_entity["documents"] == {"read": 4, "loaded": 1, "updated": 0, "unchanged": 0, "rejected": 3}
+    assert s.per_entity["documents"] == {"read": 4, "loaded": 1, "updated": 0, "unchanged": 0, "superseded": 0, "rejected": 3}
 
 
 def test_many_bad_rows_among_many_good_ones(engine, tmp_path, monkeypatch):
@@ -264,12 +266,12 @@ def test_many_bad_rows_among_many_good_ones(engine, tmp_path, monkeypatch):
     for i in range(60):
         status = "weird" if i % 13 == 5 else "processed"
         lines.append(f"C{1 + i % 2},invoice,INV-{i},2024-01-{1 + i % 28:02d},{i}.5,{status},,1,,Q{i},")
-    lines.append("C1,invoice,INV-4,2024-01-04,1,processed,,1,,,")  # a duplicate at the end
+    lines.append("C1,invoice,INV-4,2024-01-04,1,processed,,1,,,")  # a repeat at the end: supersedes line 6
     s = load(engine, tmp_path, {"documents.csv": documents(*lines)})
     stored = rejections(engine, s)
-    assert [r["line_no"] for r in stored] == [7, 20, 33, 46, 59, 62]
-    assert stored[-1]["reason"].endswith("also on line 6")
-    assert s.per_entity["documents"] == {"read": 61, "loaded": 55, "updated": 0, "unchanged": 0, "rejected": 6}
+    assert [r["line_no"] for r in stored] == [7, 20, 33, 46, 59]
+    assert s.per_entity["documents"] == {"read": 61, "loaded": 55, "updated": 0, "unchanged": 0, "superseded": 1,
+                                         "rejected": 5}
     assert len(doc_numbers(engine)) == 55
 
 
@@ -285,48 +287,59 @@ def test_json_escapes_a_database_cannot_store(engine, tmp_path):
     assert doc_numbers(engine) == ["INV-1"]
 
 
-KEY = "center_code, kind, document_no"
-DUP_OF_LINE_2 = "duplicate key (center_code, kind, document_no) = (C1, invoice, INV-1) also on line 2"
-
-
 def small_pieces(monkeypatch) -> None:
-    """Blocks, batches and (PostgreSQL) insert chunks of a few rows: a duplicate lands far from its first row."""
+    """Blocks, batches and (PostgreSQL) insert chunks of a few rows: a repeat lands far from its first row."""
     monkeypatch.setattr(ingest, "BLOCK_BYTES", 200)
     monkeypatch.setattr(ingest, "BATCH_ROWS", 3)
     monkeypatch.setattr(ingest, "CHUNK_ROWS", 5)
 
 
-def test_a_duplicate_chunks_after_its_first_row_names_that_line_and_keeps_its_own_text(engine, tmp_path, monkeypatch):
+def test_repeats_chunks_after_their_first_row_lose_to_it_when_older(engine, tmp_path, monkeypatch):
     small_pieces(monkeypatch)
     payments = [f"C2,payment,P-{i},2024-01-11,5,pending,awaiting_schedule,0,,," for i in range(20)]
     dup, dup_again = "C1,invoice,INV-1,2024-01-12,99,failed,,3,,,", "C1,invoice,INV-1,2024-01-13,98,failed,,4,,,"
     s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, *payments[:12], dup, *payments[12:], dup_again)})
-    stored = rejections(engine, s)
-    assert [(r["line_no"], r["column_name"], r["reason"], r["raw_row"]) for r in stored] == [
-        (15, KEY, DUP_OF_LINE_2, dup), (24, KEY, DUP_OF_LINE_2, dup_again)]
-    assert s.per_entity["documents"] == {"read": 23, "loaded": 21, "updated": 0, "unchanged": 0, "rejected": 2}
-    with engine.connect() as conn:  # the first occurrence is the one kept
-        assert conn.execute(sa.text("SELECT status FROM sync_document WHERE document_no = 'INV-1'")).scalar() == "processed"
+    assert s.rejections_file is None
+    assert s.per_entity["documents"] == {"read": 23, "loaded": 21, "updated": 0, "unchanged": 0, "superseded": 2,
+                                         "rejected": 0}
+    with engine.connect() as conn:  # the only row with a last_attempt_at is the newest; the attempts the most given
+        assert conn.execute(sa.text("SELECT status, amount, attempts FROM sync_document WHERE document_no = 'INV-1'")
+                            ).one() == ("processed", Decimal("10.00"), 4)
 
 
-def test_a_duplicate_of_a_stored_document_is_still_a_duplicate(engine, tmp_path, monkeypatch):
+def test_repeats_chunks_after_their_first_row_replace_it_when_newer(engine, tmp_path, monkeypatch):
+    small_pieces(monkeypatch)
+    payments = [f"C2,payment,P-{i},2024-01-11,5,pending,awaiting_schedule,0,,," for i in range(20)]
+    retry = "C1,invoice,INV-1,2024-01-10,10.00,failed,,2,2024-01-11T03:00:00+01:00,,"   # 02:00 UTC, a later line
+    older = "C1,invoice,INV-1,2024-01-10,10.00,pending,awaiting_schedule,0,2024-01-11T01:59:59,,"
+    s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, *payments[:12], retry, *payments[12:], older)})
+    assert s.per_entity["documents"] == {"read": 23, "loaded": 21, "updated": 0, "unchanged": 0, "superseded": 2,
+                                         "rejected": 0}
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status, attempts, import_run_id FROM sync_document "
+                                    "WHERE document_no = 'INV-1'")).one() == ("failed", 2, s.run_id)
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM sync_document")).scalar() == 21
+
+
+def test_repeats_of_a_stored_document_resolve_in_the_bundle_first(engine, tmp_path, monkeypatch):
     small_pieces(monkeypatch)
     load(engine, tmp_path / "first", {"documents.csv": documents(GOOD_1)})
     newer = "C1,invoice,INV-1,2024-01-10,11.00,failed,,2,2024-01-12T02:00:00,,"
     again = "C1,invoice,INV-1,2024-01-10,12.00,failed,,3,2024-01-13T02:00:00,,"
-    s = load(engine, tmp_path / "second", {"documents.csv": documents(newer, GOOD_2, again)})
-    r = only(rejections(engine, s))
-    assert (r["line_no"], r["reason"], r["raw_row"]) == (4, DUP_OF_LINE_2, again)
-    assert s.per_entity["documents"] == {"read": 3, "loaded": 1, "updated": 1, "unchanged": 0, "rejected": 1}
-    with engine.connect() as conn:  # the first row of the bundle replaced the stored one, the repeat did not
+    s = load(engine, tmp_path / "second", {"documents.csv": documents(again, GOOD_2, newer)})
+    assert s.rejections_file is None
+    assert s.per_entity["documents"] == {"read": 3, "loaded": 1, "updated": 1, "unchanged": 0, "superseded": 1,
+                                         "rejected": 0}
+    with engine.connect() as conn:  # the bundle's newest row (line 2) replaced the stored one, line 4 did not
         assert conn.execute(sa.text("SELECT amount, attempts FROM sync_document WHERE document_no = 'INV-1'")).one() == (
-            Decimal("11.00"), 2)
+            Decimal("12.00"), 3)
 
 
-def test_duplicates_are_reported_after_the_entitys_other_rejections(engine, tmp_path):
+def test_a_superseded_row_is_not_among_the_rejections(engine, tmp_path):
     s = load(engine, tmp_path, {"documents.csv": documents(GOOD_1, "C1,invoice,INV-1,2024-01-12,99,failed,,3,,,",
                                                            "C9,invoice,INV-9,2024-01-10,10,failed,,1,,,")})
-    assert [(r["line_no"], r["column_name"]) for r in rejections(engine, s)] == [(4, "center_code"), (3, KEY)]
+    assert [(r["line_no"], r["column_name"]) for r in rejections(engine, s)] == [(4, "center_code")]
+    assert (s.superseded, s.rejected) == (1, 1)
 
 
 def test_a_row_repeating_a_rejected_rows_key_is_not_a_duplicate(engine, tmp_path):

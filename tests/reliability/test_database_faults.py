@@ -166,7 +166,7 @@ def test_an_import_killed_midway_leaves_no_rows_and_the_rerun_loads_everything(o
 
     summary = ingest.import_bundle(engine, bundle)  # the lock of the killed import is gone with its connection
     assert summary.status == "succeeded", summary.error
-    assert summary.read == summary.loaded + summary.updated + summary.unchanged + summary.rejected
+    assert summary.read == summary.loaded + summary.updated + summary.unchanged + summary.superseded + summary.rejected
     assert summary.rejected == 0
     with engine.connect() as conn:
         docs = conn.execute(sa.select(sa.func.count()).select_from(sync_document)).scalar_one()

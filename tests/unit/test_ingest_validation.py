@@ -238,7 +238,7 @@ def test_bundle_members_in_load_order_and_unknown_files(tmp_path):
     for name in ("documents.csv", "centers.jsonl", "zones.csv", "notes.txt", "other.csv", ".hidden"):
         (tmp_path / name).write_text("x")
     with ExitStack() as stack:
-        members, ignored = ingest._bundle_members(tmp_path, stack)
+        members, ignored, _ = ingest._bundle_members(tmp_path, stack)
     assert [(m.name, m.entity, m.fmt) for m in members] == [
         ("zones.csv", "zones", "csv"), ("centers.jsonl", "centers", "jsonl"), ("documents.csv", "documents", "csv")]
     assert ignored == ["notes.txt", "other.csv"]
@@ -251,7 +251,7 @@ def test_zip_members_inside_one_folder(tmp_path):
         zf.writestr("export/sub/documents.csv", "x")
         zf.writestr("__MACOSX/export/._zones.csv", "x")
     with ExitStack() as stack:
-        members, ignored = ingest._bundle_members(path, stack)
+        members, ignored, _ = ingest._bundle_members(path, stack)
         assert [m.name for m in members] == ["zones.csv"]
         assert members[0].open().read() == b"zone_code,zone_name\nZ1,North\n"
     assert ignored == ["sub/documents.csv"]
@@ -269,7 +269,7 @@ def test_missing_and_bad_paths_raise_a_plain_error(tmp_path):
 def test_describe_lists_counts_report_and_failure():
     s = ingest.ImportSummary(run_id=7, source="b", status="succeeded", read=5, loaded=3, updated=1, unchanged=0,
                              rejected=1, rejections_file=Path("/x/import_7_rejections.csv"))
-    assert s.describe().splitlines() == ["read 5, loaded 3, updated 1, unchanged 0, rejected 1",
+    assert s.describe().splitlines() == ["read 5, loaded 3, updated 1, unchanged 0, superseded 0, rejected 1",
                                          "rejected rows and problems: /x/import_7_rejections.csv"]
     f = ingest.ImportSummary(run_id=8, source="b", status="failed", error="boom")
     assert "import 8 failed, nothing was loaded: boom" in f.describe()
