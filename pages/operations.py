@@ -42,7 +42,7 @@ now = db.utcnow().replace(second=0, microsecond=0)  # to the minute, so cached r
 view = data.cached(operations.build)(viewer.center_ids, f, now, load_settings().stale_after_days, query)
 
 if view.orders.empty:
-    if directory.empty or not directory["has_sync_job"].any():
+    if directory.empty or not directory["in_report"].any():
         st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
     else:
         st.info("No centers with a sync job match these filters. Clear the zone, center or platform filters.")

@@ -61,7 +61,8 @@ def to_xlsx_bytes(
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor=HEADER_FILL)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    fills = {"failed": PatternFill("solid", fgColor=FAIL_FILL), "deleted": PatternFill("solid", fgColor=DELETED_FILL)}
+    fills = {"failed": PatternFill("solid", fgColor=FAIL_FILL), "deleted": PatternFill("solid", fgColor=DELETED_FILL),
+             "warning": PatternFill("solid", fgColor=DELETED_FILL)}
     n = len(df)
     for i, row in enumerate(df.itertuples(index=False), start=0):
         r += 1

@@ -395,7 +395,7 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, now: datetime, 
           order_query: OrderQuery | None = None) -> OperationsView:
     """The Operations page's data: jobs, orders and freshness of the viewer's centers narrowed by the filters."""
     centers = select_centers(center_directory(engine, center_ids), f).set_index("center_id")
-    centers = centers[centers["has_sync_job"]]
+    centers = centers[centers["in_report"]]
     ids = [int(x) for x in centers.index]
     jobs = job_health(_with_all_jobs(centers, fetch_jobs(engine, ids)), now)
     deleted = fetch_deleted_pending(engine, ids)

@@ -511,7 +511,7 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
     today = today or date.today()
     with engine.connect() as conn:  # one connection for the page's first queries
         directory = select_centers(center_directory(conn, center_ids), f)
-        directory = directory[directory["has_sync_job"]]
+        directory = directory[directory["in_report"]]
         ids = [int(x) for x in directory["center_id"]]
         by_center = per_center(fetch_range(conn, ids, f))
         ids = _status_filter(ids, by_center, f.status)
