@@ -15,6 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from syncstatus import links, messages, sql
+from syncstatus.exports import MISSING  # how every page, export and email shows a missing value
 from syncstatus.reports.filters import ReportFilters, center_directory, select_centers
 from syncstatus.schema import DOCUMENT_KINDS, DOCUMENT_STATUSES, PLATFORM_NAMES
 
@@ -138,9 +139,6 @@ def reference_flag(refs: Iterable[tuple[str, str | None, object, object]], platf
     if inactive:
         return f"{INACTIVE} ({', '.join(dict.fromkeys(inactive))})"
     return ""
-
-
-MISSING = "—"  # how every page, export and email shows a missing value
 
 
 def shown(value, fmt: str = "") -> str:
