@@ -27,6 +27,7 @@ STATUS_CHOICES = {
     "issues": "Failed or pending",
     "processed": "Processed",
     "archived": "Archived",
+    "counted": "Processed, pending or failed",   # what a Sync Status total counts (archived documents are not)
 }
 STATUS_NAMES = {"processed": "Processed", "pending": "Pending", "failed": "Failed", "archived": "Archived"}
 NOT_SENT = "Not sent"
@@ -189,6 +190,8 @@ def as_count(s: pd.Series) -> pd.Series:
 def status_binds(status: str) -> dict:
     if status == "issues":
         return {"any_status": 0, "statuses": ["failed", "pending"]}
+    if status == "counted":
+        return {"any_status": 0, "statuses": ["processed", "pending", "failed"]}
     if status in DOCUMENT_STATUSES:
         return {"any_status": 0, "statuses": [status]}
     return {"any_status": 1, "statuses": ["all"]}

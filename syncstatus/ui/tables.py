@@ -103,6 +103,8 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
         return None
     row, column = cell
     status = next((s for s in ("processed", "pending", "failed") if column.lower().startswith(s)), None)
+    if column.startswith("Total "):
+        status = "counted"   # a total counts processed + pending + failed, never archived documents
     kind = "misc_journals" if "Misc. Journals" in column else "invoices"
     if row >= len(report.centers):  # the totals row: every center of the selection
         centers = list(report.centers["center_code"])
