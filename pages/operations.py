@@ -42,7 +42,7 @@ now = db.utcnow().replace(second=0, microsecond=0)  # to the minute, so cached r
 view = data.cached(operations.build)(viewer.center_ids, f, now, load_settings().stale_after_days, query)
 
 if view.orders.empty:
-    if directory.empty or not directory["has_sync_job"].any():
+    if directory.empty or not directory["in_report"].any():
         st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
     else:
         st.info("No centers with a sync job match these filters. Clear the zone, center or platform filters.")
@@ -65,6 +65,22 @@ for i, alert in enumerate(view.alerts):
     if alert.link is not None:
         st.button("Show these orders", key=f"ops_alert_{i}_{alert.center_code}", icon=":material/list:",
                   on_click=drill, args=(alert.link,))
+
+st.subheader("Data problems")
+if view.problems.empty:
+    st.caption("No data problems in these dates: every center with documents has a sync configuration, every Day "
+               "Wise day has one summary invoice, and no job run is dated in the future.")
+else:
+    st.caption("Figures stay right, but the data behind them needs a look. Click a row to open its documents.")
+    problems_key = f"ops_problems_{tables.filters_key(f)}"
+    problem_event = st.dataframe(tables.highlight_rows(view.problems, ["warning"] * len(view.problems)),
+                                 key=problems_key, on_select="rerun", selection_mode="single-row", hide_index=True,
+                                 width="stretch", column_config=tables.count_config(["How many"],
+                                                                                    wide=("What it means",)))
+    picked = (problem_event.get("selection", {}).get("rows") if isinstance(problem_event, dict)
+              else getattr(getattr(problem_event, "selection", None), "rows", None)) or []
+    if picked and picked[0] < len(view.problem_links) and view.problem_links[picked[0]] is not None:
+        tables.drill_to(view.problem_links[picked[0]])
 
 if view.documents is not None:
     st.subheader("Order documents")

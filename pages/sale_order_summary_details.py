@@ -42,7 +42,7 @@ elif h["status_code"] == "failed":
 else:
     st.info(tables.escape_markdown(h["response"]))
 st.caption(f"Platform: {documents.platform_name(details.platform)} · attempts: {h['attempts']} · last attempt: "
-           f"{h['last_attempt'] if h['last_attempt'] is not None else '—'} · external doc no: "
+           f"{documents.shown(h['last_attempt'])} · external doc no: "
            f"{h['external_ref'] or '—'}")
 if details.raw_response:
     with st.expander("Raw response from the platform"):

@@ -33,5 +33,6 @@ if result.truncated:
 st.caption(f"{len(result.table):,} documents. Click an invoice number to open it. " + documents.LEGEND)
 tables.drill_table(result, "sale_orders_table", f, number_column="Invoice / summary invoice no",
                    extra=(categories, will_fail_only), counts=("Attempts",), money=("Amount",),
-                   wide=("Response message", "Will fail"), pinned=("Invoice / summary invoice no",),
+                   wide=("Response message", "Will fail", "Deleted in platform", "Anomaly"),
+                   pinned=("Invoice / summary invoice no",),
                    dates=("Sync date",), datetimes=("Last attempt",))

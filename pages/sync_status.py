@@ -35,7 +35,8 @@ m[3].metric("Failed misc. journals", f"{totals['Failed Misc. Journals']:,}")
 if totals["Total Invoices"] + totals["Total Misc. Journals"] == 0:
     st.info("No documents in these dates for the selected centers.")
 
-st.caption("Click a count to open the documents behind it. Rows with failures are shaded red.")
+st.caption("Click a count to open the documents behind it. Rows with failures are shaded red; yellow rows have "
+           "documents on dates without a sync configuration (counted Invoice Wise, see Operations › Data problems).")
 event = st.dataframe(
     tables.highlight_rows(report.table, marks),
     key=f"sync_status_table_{tables.filters_key(f)}",

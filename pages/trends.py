@@ -46,14 +46,17 @@ def chart(fig, name: str):
                                  config={"displaylogo": False}))
 
 
-settled = int(t.volume["processed"].sum() + t.volume["failed"].sum())
-failed = int(t.volume["failed"].sum())
+counts = trends.headline(t)
+settled, failed = counts["processed"] + counts["failed"], counts["failed"]
 m = st.columns(4)
-m[0].metric("Failure rate", f"{failed / settled:.1%}" if settled else "–",
-            help="Failed / (processed + failed), invoices and misc. journals")
-m[1].metric("Failed documents", f"{failed:,}")
-m[2].metric("Pending documents", f"{int(t.volume['pending'].sum()):,}")
-m[3].metric("Failure spikes", f"{len(t.spikes):,}")
+label, what = trends.FIGURES["rate"]
+m[0].metric(label, f"{failed / settled:.1%}" if settled else "—", help=what)
+label, what = trends.FIGURES["failed"]
+m[1].metric(label, f"{failed:,}", help=what)
+label, what = trends.FIGURES["pending"]
+m[2].metric(label, f"{counts['pending']:,}", help=what)
+label, what = trends.FIGURES["spikes"]
+m[3].metric(label, f"{len(t.spikes):,}", help=what)
 
 st.subheader("Failed vs processed")
 st.caption("Stacked: processed, pending and failed documents per period; line: failure rate. Red triangles mark "
@@ -69,17 +72,17 @@ if not t.top_causes.empty:
     st.markdown("**What to do about the top causes**")
     for _, r in t.top_causes.iterrows():
         mark = ":orange[**⚠**] " if r["category"] == trends.DELETED_CATEGORY else ""
-        st.markdown(f"- {mark}**{r['Cause']}** — {r['Failed documents']:,} failed ({r['Share']:.0%}): "
-                    f"{r['What to do']}")
+        st.markdown(f"- {mark}**{r['Cause']}** — {r['Failed documents']:,} {trends.TOP_CAUSE_UNIT} "
+                    f"({r['Share']:.0%}): {r['What to do']}")
 
 st.subheader("Deleted accounts and items")
-st.caption("Accounts and items deleted or made inactive in the accounting platform, ranked by the failed and "
-           "pending documents of these dates that reference them.")
+st.caption(trends.DELETED_REFS_CAPTION)
 chart(charts.deleted_refs_figure(t.deleted_refs, f), "deleted")
 if not t.deleted_refs.empty:
     deleted = trends.deleted_table(t.deleted_refs)
     st.dataframe(tables.highlight_rows(deleted, [True] * len(deleted), "deleted"), hide_index=True, width="stretch",
-                 column_config=tables.count_config(["Failed documents", "Pending documents", "Blocked documents"]))
+                 column_config=tables.count_config(["Failed documents (all kinds)", "Pending documents (all kinds)",
+                                                    "Blocked documents (all kinds)"]))
     st.download_button("Deleted references CSV", exports.to_csv_bytes(deleted), file_name="trends_deleted_refs.csv",
                        mime="text/csv", icon=":material/download:", key="csv_trends_deleted", on_click="ignore")
 

@@ -1,4 +1,5 @@
--- The centers a viewer may see, with zone and platform, and whether a sync job is configured.
+-- The centers a viewer may see, with zone and platform, whether a sync job (or configuration) is set up, and whether
+-- it has documents on the report's lines (a center with documents is reported even without a configuration).
 SELECT c.id AS center_id,
        c.code AS center_code,
        c.name AS center_name,
@@ -9,7 +10,8 @@ SELECT c.id AS center_id,
        c.active,
        CASE WHEN EXISTS (SELECT 1 FROM sync_job j WHERE j.center_id = c.id AND j.enabled = TRUE)
               OR EXISTS (SELECT 1 FROM center_sync_config s WHERE s.center_id = c.id)
-            THEN 1 ELSE 0 END AS has_sync_job
+            THEN 1 ELSE 0 END AS has_sync_job,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_center_day u WHERE u.center_id = c.id) THEN 1 ELSE 0 END AS has_documents
 FROM center c
 JOIN zone z ON z.id = c.zone_id
 WHERE c.id IN :center_ids

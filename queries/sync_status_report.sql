@@ -1,4 +1,6 @@
--- Sync Status report, one statement: the viewer's centers (zone, platform, whether a sync job is configured) with
+-- Sync Status report, one statement: the viewer's centers (zone, platform, whether a sync job is configured, whether
+-- it has documents on the report's lines, whether some of the range's documents fall on dates before its first
+-- sync configuration: `unconfigured`, counted Invoice Wise; after_to is the day after date_to) with
 -- the counts of [date_from, date_to] from sync_center_day's running totals: the last row inside the range (hi)
 -- minus the last row before it (lo); zeros for a center without documents in the range.
 SELECT c.id AS center_id,
@@ -10,6 +12,12 @@ SELECT c.id AS center_id,
        CASE WHEN EXISTS (SELECT 1 FROM sync_job j WHERE j.center_id = c.id AND j.enabled = TRUE)
               OR EXISTS (SELECT 1 FROM center_sync_config s WHERE s.center_id = c.id)
             THEN 1 ELSE 0 END AS has_sync_job,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_center_day u WHERE u.center_id = c.id) THEN 1 ELSE 0 END AS has_documents,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_center_day u
+                         WHERE u.center_id = c.id AND u.sync_date >= :date_from AND u.sync_date <= :date_to
+                           AND u.sync_date < COALESCE((SELECT MIN(s.effective_from) FROM center_sync_config s
+                                                       WHERE s.center_id = c.id), :after_to))
+            THEN 1 ELSE 0 END AS unconfigured,
        COALESCE(hi.run_inv_processed - COALESCE(lo.run_inv_processed, 0), 0) AS inv_processed,
        COALESCE(hi.run_inv_pending - COALESCE(lo.run_inv_pending, 0), 0) AS inv_pending,
        COALESCE(hi.run_inv_failed - COALESCE(lo.run_inv_failed, 0), 0) AS inv_failed,

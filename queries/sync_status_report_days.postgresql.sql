@@ -9,6 +9,12 @@ SELECT c.id AS center_id,
        CASE WHEN EXISTS (SELECT 1 FROM sync_job j WHERE j.center_id = c.id AND j.enabled = TRUE)
               OR EXISTS (SELECT 1 FROM center_sync_config s WHERE s.center_id = c.id)
             THEN 1 ELSE 0 END AS has_sync_job,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_center_day u WHERE u.center_id = c.id) THEN 1 ELSE 0 END AS has_documents,
+       CASE WHEN EXISTS (SELECT 1 FROM sync_center_day u
+                         WHERE u.center_id = c.id AND u.sync_date >= :date_from AND u.sync_date <= :date_to
+                           AND u.sync_date < COALESCE((SELECT MIN(s.effective_from) FROM center_sync_config s
+                                                       WHERE s.center_id = c.id), :after_to))
+            THEN 1 ELSE 0 END AS unconfigured,
        COALESCE(d.inv_processed, 0) AS inv_processed,
        COALESCE(d.inv_pending, 0) AS inv_pending,
        COALESCE(d.inv_failed, 0) AS inv_failed,

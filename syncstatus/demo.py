@@ -678,15 +678,18 @@ class _Center:
 
 
 class _Generator:
-    def __init__(self, out: Path, centers: int, days: int, seed: int, end_date: date, progress: bool):
+    def __init__(self, out: Path, centers: int, days: int, seed: int, end_date: date, progress: bool,
+                 now: datetime | None = None):
         if centers < 1 or days < 1:
             raise ValueError("centers and days must be at least 1")
         self.out, self.n, self.days, self.seed, self.end, self.progress = out, centers, days, seed, end_date, progress
+        # the generator's clock (naive UTC): nothing it writes lies after it
+        self.now = now if now is not None else datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         self.start = end_date - timedelta(days=days - 1)
         self.dates = [self.start + timedelta(days=i) for i in range(days)]
         self.dstr = [d.isoformat() for d in self.dates]
         # nothing happens after the end of the last sync date (UTC): the data reads as of then
-        self.limit = datetime(end_date.year, end_date.month, end_date.day) + timedelta(days=1)
+        self.limit = min(datetime(end_date.year, end_date.month, end_date.day) + timedelta(days=1), self.now)
         self.rng = random.Random(seed)
         self.resp = _Responses(random.Random(seed * 31 + 7))
         self.zones: list[tuple[str, str]] = []
@@ -1307,6 +1310,8 @@ class _Generator:
             if run_day >= days - 14:
                 cnt = c.counts.setdefault(("maintenance", run_day), [0, 0])
                 cnt[0] += 1
+        if at is not None and at > self.limit:  # not after the data's end (nor the generator's clock)
+            at = self.limit - timedelta(minutes=1)
         self.w["documents"]((c.code, kind, no, self.dstr[di], _money(amount), status, reason, attempts, _iso(at),
                              ext, ""))  # fmt: skip
 
@@ -1322,7 +1327,10 @@ class _Generator:
             for job in jobs:
                 h, m = c.hours[job]
                 starts, _offs = _tz_offsets(c.tz, [self.dates[0] + timedelta(days=r) for r in run_days], h, m)
-                for r, start in zip(run_days, starts, strict=True):
+                # no run after the generator's clock; the last one that started is the one that failed, if any
+                kept = [(r, start) for r, start in zip(run_days, starts, strict=True) if start <= self.now]
+                last_day = kept[-1][0] if kept else None
+                for r, start in kept:
                     blocked = c.blocked.get(r - 1) if r >= 1 else None
                     if blocked == "integration_paused":
                         continue  # paused: the jobs do not run
@@ -1330,7 +1338,7 @@ class _Generator:
                         continue  # overdue: no run in the last days
                     processed, failed = c.counts.get((job, r), [0, 0])
                     status, message = "succeeded", ""
-                    if job == "maintenance" and c.maint_failed_last and r == days:
+                    if job == "maintenance" and c.maint_failed_last and r == last_day:
                         status, failed = "failed", 0
                         message = ("Maintenance job failed: the accounting platform did not answer (HTTP 503 Service "
                                    "Unavailable); deleted orders will be retried at the next run.")  # fmt: skip
@@ -1341,7 +1349,11 @@ class _Generator:
                     elif failed:
                         message = f"{failed} of {processed + failed} documents failed."
                     duration = 20 + 2 * (processed + failed) + rng.randrange(40)
-                    self.w["job_runs"]((c.code, job, _iso(start), _iso(start + timedelta(seconds=duration)), status,
+                    end = start + timedelta(seconds=duration)
+                    finished = _iso(end)
+                    if end > self.now:  # still running at the generator's clock
+                        status, finished, message = "running", "", ""
+                    self.w["job_runs"]((c.code, job, _iso(start), finished, status,
                                         processed, failed, message))  # fmt: skip
 
 
@@ -1355,16 +1367,20 @@ def seed_mix(seed: int, index: int) -> int:
 # Public API
 # ---------------------------------------------------------------------------------------------------
 def generate_bundle(out: Path, centers: int = 24, days: int = 400, seed: int = 42, end_date: date | None = None,
-                    progress: bool = False) -> Path:  # fmt: skip
+                    progress: bool = False, now: datetime | None = None) -> Path:  # fmt: skip
     """Write a demo bundle: <out>/<entity>.csv for every entity of syncstatus.bundle, header first.
 
-    Deterministic: the same arguments give byte-identical files. `end_date` (the last sync date)
-    defaults to yesterday (UTC). Returns `out`.
+    `now` (naive UTC, default: the clock) is the moment the bundle is generated: no date in it lies after `now`
+    (job runs due later are not written; one still going at `now` is `running`). `end_date` (the last sync date)
+    defaults to yesterday (UTC). Deterministic: the same arguments give byte-identical files once `now` is past the
+    morning after `end_date` (or given). Returns `out`.
     """
     out = Path(out)
+    if now is None:
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     if end_date is None:
-        end_date = datetime.now(UTC).date() - timedelta(days=1)
-    _Generator(out, centers, days, seed, end_date, progress).run()
+        end_date = now.date() - timedelta(days=1)
+    _Generator(out, centers, days, seed, end_date, progress, now).run()
     return out
 
 

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MISSING = "—"  # a missing value (None, NaN, NaT) reads the same in every export, page and email
 FAIL_FILL = "FDE2E1"
 DELETED_FILL = "FFF1C2"
 HEADER_FILL = "1F5FA8"
@@ -33,8 +34,8 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so Excel opens accented names correctly."""
-    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM so Excel opens accented names correctly; a missing value is MISSING."""
+    return safe_frame(df).to_csv(index=False, na_rep=MISSING).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(
@@ -61,15 +62,16 @@ def to_xlsx_bytes(
         c.font = Font(bold=True, color="FFFFFF")
         c.fill = PatternFill("solid", fgColor=HEADER_FILL)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    fills = {"failed": PatternFill("solid", fgColor=FAIL_FILL), "deleted": PatternFill("solid", fgColor=DELETED_FILL)}
+    fills = {"failed": PatternFill("solid", fgColor=FAIL_FILL), "deleted": PatternFill("solid", fgColor=DELETED_FILL),
+             "warning": PatternFill("solid", fgColor=DELETED_FILL)}
     n = len(df)
     for i, row in enumerate(df.itertuples(index=False), start=0):
         r += 1
         fill = fills.get(highlight[i]) if highlight is not None and i < len(highlight) and highlight[i] else None
         bold = totals_last_row and i == n - 1
         for j, value in enumerate(row, start=1):
-            if value is not None and not isinstance(value, str) and pd.isna(value):
-                value = None
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                value = MISSING
             elif hasattr(value, "item") and not isinstance(value, str):
                 value = value.item()  # numpy scalar -> Python
             c = ws.cell(row=r, column=j, value=neutralize(value))

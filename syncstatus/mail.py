@@ -416,7 +416,7 @@ def _html_table(df: pd.DataFrame, highlight: Sequence[str | None] | None = None)
 
 def _cell(v) -> str:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
-        return ""
+        return exports.MISSING
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     if hasattr(v, "item") and not isinstance(v, str):

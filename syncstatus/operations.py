@@ -52,6 +52,19 @@ ORDER_COLUMNS = ["Zone", "Center",
 JOB_COLUMNS = ["Zone", "Center", "Job", "Health", "Enabled", "Schedule", "Last run started (UTC)", "Last run finished (UTC)",
                "Last run", "Processed", "Failed", "Health", "Details"]
 FRESHNESS_COLUMNS = ["Zone", "Center", "Newest sync date", "Days behind", "Last import (UTC)", "Freshness"]
+PROBLEM_COLUMNS = ["Zone", "Center", "Problem", "Dates", "How many", "What it means"]
+PROBLEM_NAMES = {
+    "no_config": "No sync configuration for these dates",
+    "several_summaries": "Several summary invoices on one Day Wise day",
+    "future_run": "Job run dated in the future",
+}
+PROBLEM_MEANINGS = {
+    "no_config": "The Sync Status report lists the center and counts these dates Invoice Wise; add the center's "
+                 "configuration (sync_configs.csv) with the right effective date.",
+    "several_summaries": "The day counts once, with its newest summary invoice's status; the others are not counted "
+                         "(docs/REPORTS.md).",
+    "future_run": "Suspect: a run dated after now (clock or export error); it is never shown as the job's last run.",
+}
 DOCUMENT_COLUMNS = ["Center", "Kind", "Order no", "Sync date", "Amount", "Status", "Deleted in point of sale (UTC)",
                     "Response message", "Attempts", "Last attempt"]
 DOC_STATUS_CHOICES = {"all": "All statuses", "pending": "Pending", "failed": "Failed", "processed": "Processed",
@@ -234,10 +247,11 @@ def _frame(engine, name: str, ids: list[int], columns: list[str], **binds) -> pd
     return sql.frame(engine, name, center_ids=ids, **binds)
 
 
-def fetch_jobs(engine, ids: list[int]) -> pd.DataFrame:
+def fetch_jobs(engine, ids: list[int], now: datetime) -> pd.DataFrame:
+    """The configured jobs with their latest run and latest success up to `now` (later runs are suspect)."""
     return _frame(engine, "operations_jobs", ids,
                   ["center_id", "job", "enabled", "schedule", "last_started_at", "last_finished_at", "last_status",
-                   "last_processed", "last_failed", "last_message", "last_success_at"])
+                   "last_processed", "last_failed", "last_message", "last_success_at"], now=now)
 
 
 def fetch_deleted_pending(engine, ids: list[int]) -> pd.DataFrame:
@@ -292,6 +306,8 @@ class OperationsView:
     freshness: pd.DataFrame                # FRESHNESS_COLUMNS
     freshness_marks: list[str | None]
     alerts: list[Alert]
+    problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    problem_links: list[links.Link | None] = field(default_factory=list)   # per problems row: its documents
     documents: pd.DataFrame | None = None  # DOCUMENT_COLUMNS when an OrderQuery was given
     document_marks: list[str | None] = field(default_factory=list)
     documents_truncated: bool = False
@@ -395,9 +411,9 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, now: datetime, 
           order_query: OrderQuery | None = None) -> OperationsView:
     """The Operations page's data: jobs, orders and freshness of the viewer's centers narrowed by the filters."""
     centers = select_centers(center_directory(engine, center_ids), f).set_index("center_id")
-    centers = centers[centers["has_sync_job"]]
+    centers = centers[centers["in_report"]]
     ids = [int(x) for x in centers.index]
-    jobs = job_health(_with_all_jobs(centers, fetch_jobs(engine, ids)), now)
+    jobs = job_health(_with_all_jobs(centers, fetch_jobs(engine, ids, now)), now)
     deleted = fetch_deleted_pending(engine, ids)
     flags = maintenance_flags(jobs[jobs["configured"]], deleted)
     counts = _frame(engine, "operations_order_counts", ids, ["center_id", "kind", "status", "documents"],
@@ -407,9 +423,42 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, now: datetime, 
     view = OperationsView(f, now, *_jobs_table(centers, jobs), *_orders_table(centers, jobs, counts, deleted, flags),
                           *_freshness_table(centers, fresh, stale_after_days),
                           alerts=_alerts(centers, jobs, deleted, flags, fresh, f, stale_after_days))
+    view.problems, view.problem_links = data_problems(engine, centers, f, now)
     if order_query is not None:
         view.documents, view.document_marks, view.documents_truncated = order_documents(engine, centers, f, order_query)
     return view
+
+
+def data_problems(engine, centers: pd.DataFrame, f: ReportFilters, now: datetime
+                  ) -> tuple[pd.DataFrame, list[links.Link | None]]:
+    """Data problems of the centers (indexed by center_id): dates of the range without a sync configuration, Day
+    Wise days of the range with several summary invoices, job runs dated after `now`. PROBLEM_COLUMNS, and per row
+    the link to the documents behind it (None for job runs)."""
+    ids = [int(x) for x in centers.index]
+    rows: list[tuple] = []   # (center_id, problem, dates, documents, link)
+    binds = dict(date_from=f.date_from, date_to=f.date_to)
+    for r in _frame(engine, "operations_problem_no_config", ids, ["center_id"], **binds).itertuples(index=False):
+        first, last = _date(r.first_date), _date(r.last_date)
+        code = str(centers.loc[int(r.center_id), "center_code"])
+        rows.append((int(r.center_id), "no_config", f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({int(r.days)} days)",
+                     int(r.documents), links.center_documents(code, first, last)))
+    for r in _frame(engine, "operations_problem_summaries", ids, ["center_id"], **binds).itertuples(index=False):
+        day = _date(r.sync_date)
+        code = str(centers.loc[int(r.center_id), "center_code"])
+        rows.append((int(r.center_id), "several_summaries",
+                     f"{day:%Y-%m-%d}: {int(r.summaries)} summary invoices ({r.first_no} … {r.last_no})",
+                     int(r.summaries), links.center_documents(code, day, day)))
+    for r in _frame(engine, "operations_problem_future_runs", ids, ["center_id"], now=now).itertuples(index=False):
+        first = _ts(r.first_started_at)
+        rows.append((int(r.center_id), "future_run",
+                     f"{JOB_NAMES.get(r.job, r.job)} job: {int(r.runs)} run{'s' if int(r.runs) != 1 else ''} "
+                     f"from {first:%Y-%m-%d %H:%M} UTC", int(r.runs), None))
+    zones, names = _names(centers, [r[0] for r in rows])
+    table = pd.DataFrame({"Zone": zones, "Center": names, "Problem": [PROBLEM_NAMES[r[1]] for r in rows],
+                          "Dates": [r[2] for r in rows], "How many": pd.Series([r[3] for r in rows], dtype="int64"),
+                          "What it means": [PROBLEM_MEANINGS[r[1]] for r in rows]}, columns=PROBLEM_COLUMNS)
+    order = table.sort_values(["Zone", "Center", "Problem"], kind="stable").index
+    return table.loc[order].reset_index(drop=True), [rows[i][4] for i in order]
 
 
 def _names(centers: pd.DataFrame, ids) -> tuple[list[str], list[str]]:

@@ -6,7 +6,9 @@ INSERT ... SELECT ... GROUP BY), inside the caller's transaction, so the importe
 
 - kind 'invoice' counts as 'invoices' on dates whose configuration is invoice_wise or invoice_wise_journal
   (or when no configuration is in force), otherwise 'not_counted';
-- kind 'summary_invoice' counts as 'invoices' on day_wise / day_wise_journal dates, otherwise 'not_counted';
+- kind 'summary_invoice' counts as 'invoices' on day_wise / day_wise_journal dates, otherwise 'not_counted'; of a
+  center's non-archived summary invoices of one date only the newest counts (never attempted, else the latest
+  last_attempt_at, then the greatest number), the others are 'not_counted';
 - misc_journal -> misc_journals, payment -> payments, refund -> refunds, purchase_order -> purchase_orders,
   transfer_order -> transfer_orders.
 

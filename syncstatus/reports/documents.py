@@ -15,6 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from syncstatus import links, messages, sql
+from syncstatus.exports import MISSING  # how every page, export and email shows a missing value
 from syncstatus.reports.filters import ReportFilters, center_directory, select_centers
 from syncstatus.schema import DOCUMENT_KINDS, DOCUMENT_STATUSES, PLATFORM_NAMES
 
@@ -26,6 +27,7 @@ STATUS_CHOICES = {
     "issues": "Failed or pending",
     "processed": "Processed",
     "archived": "Archived",
+    "counted": "Processed, pending or failed",   # what a Sync Status total counts (archived documents are not)
 }
 STATUS_NAMES = {"processed": "Processed", "pending": "Pending", "failed": "Failed", "archived": "Archived"}
 NOT_SENT = "Not sent"
@@ -50,7 +52,8 @@ LEGEND = ("Rows shaded yellow reference an account or item deleted (⚠) or made
           "platform; red rows failed.")
 
 SALE_ORDER_COLUMNS = ["Center", "Sync date", "Invoice / summary invoice no", "Type", "Amount", "Status", "Will fail",
-                      "Response message", "External doc no", "Attempts", "Last attempt"]
+                      "Deleted in platform", "Anomaly", "Response message", "External doc no", "Attempts",
+                      "Last attempt"]
 PAYMENT_COLUMNS = ["Center", "Invoice / summary no", "Payment no", "Payment type", "Mapped account", "Amount", "Date",
                    "Status", "Will fail", "Deleted in platform", "Response message"]
 MISC_COLUMNS = ["Center", "Journal no", "Register", "Kind", "Date", "Debit account", "Credit account", "Amount",
@@ -139,9 +142,17 @@ def reference_flag(refs: Iterable[tuple[str, str | None, object, object]], platf
     return ""
 
 
+def shown(value, fmt: str = "") -> str:
+    """A value as text, a missing one (None, NaN, NaT, '') as MISSING."""
+    if not is_set(value) or value == "":
+        return MISSING
+    return format(value, fmt) if fmt else str(value)
+
+
 def will_fail(status: str | None, flag: str) -> str:
-    """Pending documents that reference a deleted or inactive account/item fail on their next push."""
-    if status == "pending" and flag:
+    """Pending documents, and payments not sent yet (no ledger row: status None), that reference a deleted or
+    inactive account/item fail on their next push."""
+    if (status == "pending" or not isinstance(status, str)) and flag:
         return "⚠ Will fail: " + flag.removeprefix("⚠ ")
     return ""
 
@@ -179,6 +190,8 @@ def as_count(s: pd.Series) -> pd.Series:
 def status_binds(status: str) -> dict:
     if status == "issues":
         return {"any_status": 0, "statuses": ["failed", "pending"]}
+    if status == "counted":
+        return {"any_status": 0, "statuses": ["processed", "pending", "failed"]}
     if status in DOCUMENT_STATUSES:
         return {"any_status": 0, "statuses": [status]}
     return {"any_status": 1, "statuses": ["all"]}
@@ -232,7 +245,7 @@ def sale_orders(engine, center_ids: tuple[int, ...], f: ReportFilters, categorie
     if df.empty:
         return _empty(SALE_ORDER_COLUMNS)
     platforms = centers["platform"].reindex(df["center_id"]).tolist()
-    flags = []
+    flags = []  # pending and failed documents whose orders reference a deleted or inactive account/item
     for line_ref, pay_ref, plat in zip(df["deleted_line_ref"], df["deleted_payment_ref"], platforms, strict=True):
         refs = [r for r in (line_ref, pay_ref) if isinstance(r, str) and r]
         flags.append(f"⚠ Deleted or inactive in {platform_name(plat)} ({', '.join(refs)})" if refs else "")
@@ -244,15 +257,29 @@ def sale_orders(engine, center_ids: tuple[int, ...], f: ReportFilters, categorie
         "Amount": as_money(df["amount"]),
         "Status": df["status"].map(status_name),
         "Will fail": [will_fail(s, fl) for s, fl in zip(df["status"], flags, strict=True)],
+        "Deleted in platform": flags,
+        "Anomaly": [summary_anomaly(d, n, a, b) for d, n, a, b in zip(
+            as_dates(df["sync_date"]), df["other_summaries"], df["other_summary_first"], df["other_summary_last"],
+            strict=True)],
         "Response message": [response_text(*r) for r in zip(df["status"], df["category"], df["message"],
                                                            df["reference"], df["pending_reason"], strict=True)],
         "External doc no": df["external_ref"].where(df["external_ref"].notna(), ""),
         "Attempts": as_count(df["attempts"]),
         "Last attempt": as_datetimes(df["last_attempt_at"]),
     })
-    marks = row_marks(df["status"], table["Will fail"])
+    marks = row_marks(df["status"], flags)
     return _finish(DocumentTable(table, list(table["Invoice / summary invoice no"]), marks, truncated),
                    will_fail_only, "Will fail")
+
+
+def summary_anomaly(day, others, first, last) -> str:
+    """The anomaly of a Day Wise day with several summary invoices, on the one counted (docs/REPORTS.md)."""
+    n = int(others) if is_set(others) else 0
+    if n <= 0:
+        return ""
+    also = str(first) if n == 1 else f"{first} … {last}"
+    return (f"⚠ {n + 1} summary invoices on {day:%Y-%m-%d}: the day counts once, with this newest one's status "
+            f"(also {also}, not counted)")
 
 
 def _finish(result: DocumentTable, only_flagged: bool, column: str) -> DocumentTable:

@@ -97,9 +97,12 @@ def to_params(f: ReportFilters) -> dict[str, str | list[str]]:
 
 
 def center_directory(engine, center_ids: tuple[int, ...]) -> pd.DataFrame:
-    """The viewer's centers with zone, platform and whether they have a sync job."""
+    """The viewer's centers with zone, platform, whether they have a sync job (or configuration), whether they have
+    documents on the report's lines, and `in_report`: either of the two (the centers the reports list)."""
     df = sql.frame(engine, "centers_directory", center_ids=list(center_ids))
     df["has_sync_job"] = df["has_sync_job"].astype(int).astype(bool)
+    df["has_documents"] = df["has_documents"].astype(int).astype(bool)
+    df["in_report"] = df["has_sync_job"] | df["has_documents"]
     return df
 
 

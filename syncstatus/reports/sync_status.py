@@ -1,8 +1,12 @@
-"""The Integrations Sync Status report: one row per center with a sync job, counts from the rollups."""
+"""The Integrations Sync Status report: one row per center with a sync job or with documents, counts from the rollups.
+
+A center with documents on dates before its first sync configuration (or with none at all) is listed with those
+documents counted Invoice Wise and flagged NO_CONFIG (docs/REPORTS.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -26,13 +30,14 @@ COLUMNS = [
 ]
 COUNT_COLUMNS = COLUMNS[2:10]
 TOTAL_LABEL = "Total"
+NO_CONFIG = "⚠ no sync configuration for these dates (counted Invoice Wise)"
 _STATUSES = {"processed": "Processed", "pending": "Pending", "failed": "Failed"}
 
 
 @dataclass
 class SyncStatusReport:
     table: pd.DataFrame        # exactly COLUMNS, one row per center, then the totals row
-    centers: pd.DataFrame      # center_id, center_code, platform: aligned with table rows (without totals)
+    centers: pd.DataFrame      # center_id, center_code, platform, unconfigured: aligned with table rows (no totals)
     causes: pd.DataFrame       # failures by root cause: category, label, documents, centers, fix_hint
     filters: ReportFilters
 
@@ -77,7 +82,7 @@ def fetch_range(engine, center_ids: list[int], f: ReportFilters) -> pd.DataFrame
     if not center_ids:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in RANGE_COLUMNS})
     rows = sql.frame(engine, "sync_status_report", center_ids=[int(c) for c in center_ids],
-                     date_from=f.date_from, date_to=f.date_to)
+                     date_from=f.date_from, date_to=f.date_to, after_to=f.date_to + timedelta(days=1))
     counts = rows[RANGE_COLUMNS]
     return counts[counts[list(DAY_COUNT_COLUMNS[:6])].to_numpy().any(axis=1)].reset_index(drop=True)
 
@@ -98,12 +103,13 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
     (from the running totals); the zone/center/platform filters and the status filter apply to its rows."""
     with engine.connect() as conn:
         result = sql.execute(conn, report_query(f), center_ids=[int(c) for c in center_ids],
-                             date_from=f.date_from, date_to=f.date_to)
+                             date_from=f.date_from, date_to=f.date_to, after_to=f.date_to + timedelta(days=1))
         at = {k: i for i, k in enumerate(result.keys())}
         rows = result.fetchall()
     # Plain rows, not a DataFrame: at 1,000 centers building a frame costs more than the query.
     zone_at, center_at, platform_at, job_at = at["zone_code"], at["center_code"], at["platform"], at["has_sync_job"]
-    rows = [r for r in rows if r[job_at]
+    docs_at = at["has_documents"]
+    rows = [r for r in rows if (r[job_at] or r[docs_at])
             and (not f.zones or r[zone_at] in f.zones)
             and (not f.centers or r[center_at] in f.centers)
             and (not f.platforms or r[platform_at] in f.platforms)]
@@ -112,7 +118,7 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
         len(rows), len(DAY_COUNT_COLUMNS))
     return _assemble([r[at["center_id"]] for r in rows], [r[center_at] for r in rows],
                      [r[at["zone_name"]] for r in rows], [r[at["center_name"]] for r in rows],
-                     [r[platform_at] for r in rows], values, f)
+                     [r[platform_at] for r in rows], values, f, [bool(r[at["unconfigured"]]) for r in rows])
 
 
 def _phrases(platform: str | None) -> list[str]:
@@ -157,10 +163,12 @@ def assemble(directory: pd.DataFrame, counts: pd.DataFrame, f: ReportFilters) ->
 
 
 def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list, values: np.ndarray,
-              f: ReportFilters) -> SyncStatusReport:
+              f: ReportFilters, unconfigured: list[bool] | None = None) -> SyncStatusReport:
     """Column-wise: `values` holds DAY_COUNT_COLUMNS per center (rows aligned with the lists). The status
-    filter, the order (zone, center name), the totals row, the response messages and the causes."""
+    filter, the order (zone, center name), the totals row, the response messages (NO_CONFIG first for a center
+    with documents on dates without a configuration) and the causes."""
     ids = np.asarray(ids, dtype="int64")
+    no_config = np.asarray(unconfigured if unconfigured is not None else [False] * len(ids), dtype=bool)
     col = {name: values[:, i] for i, name in enumerate(DAY_COUNT_COLUMNS)}
     fails = col["inv_failed"] + col["mj_failed"]
     pend = col["inv_pending"] + col["mj_pending"]
@@ -178,7 +186,9 @@ def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list,
             data[f"{status} {line}"] = col[_CELLS[f"{status} {line}"]]
     by_category = values[:, 6:]
     platforms = np.array(platforms, dtype=object)[rows].tolist()
-    data["Response message"] = _messages(by_category, platforms)
+    flagged = no_config[rows].tolist()
+    data["Response message"] = [f"{NO_CONFIG}; {m}" if flag and m else (NO_CONFIG if flag else m)
+                                for m, flag in zip(_messages(by_category, platforms), flagged, strict=True)]
     sums = by_category.sum(axis=0)
     failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums.tolist(), strict=True) if n}
     # The totals row goes in as the last element of every column: one DataFrame built once.
@@ -189,7 +199,7 @@ def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list,
     data["Response message"].append(response_message(failed_total, None))
     table = pd.DataFrame(data, columns=COLUMNS)
     centers = pd.DataFrame({"center_id": ids[rows], "center_code": np.array(codes, dtype=object)[rows],
-                            "platform": platforms})
+                            "platform": platforms, "unconfigured": pd.Series(flagged, dtype=bool)})
     causes = root_causes(dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], sums.tolist(), strict=True)),
                          dict(zip([cat for cat, _ in _FAILED_BY_CATEGORY], (by_category > 0).sum(axis=0).tolist(),
                                   strict=True)))
@@ -211,8 +221,10 @@ def root_causes(documents: dict[str, int], centers: dict[str, int]) -> pd.DataFr
 
 
 def row_marks(table: pd.DataFrame) -> list[str | None]:
-    """How to mark each row: 'failed' for a center with any failure, 'total' for the totals row."""
-    marks: list[str | None] = ["failed" if (r["Failed Invoices"] or r["Failed Misc. Journals"]) else None
+    """How to mark each row: 'failed' for a center with any failure, 'warning' for one flagged NO_CONFIG, 'total'
+    for the totals row."""
+    marks: list[str | None] = ["failed" if (r["Failed Invoices"] or r["Failed Misc. Journals"]) else
+                               "warning" if str(r["Response message"]).startswith(NO_CONFIG) else None
                                for _, r in table.iterrows()]
     if marks and table.iloc[-1]["Zone"] == TOTAL_LABEL:
         marks[-1] = "total"

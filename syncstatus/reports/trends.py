@@ -32,6 +32,26 @@ AGE_BUCKETS = (("0-1 day", None, 1), ("1-3 days", 2, 3), ("3-7 days", 4, 7), ("o
 TOP_CAUSES = 3
 _DRILL_PAGES = {"invoices": "sale_orders", "misc_journals": "misc_journal_entries"}
 
+# What each figure of the page counts (issue 18.6): the headline figures, the series, the causes and the top causes
+# count the Sync Status report's invoices and misc. journals (headline() equals the report's totals); the deleted
+# references count documents of every kind that reference an account or item, which is another figure.
+FIGURES = {
+    "rate": ("Failure rate", "Failed / (processed + failed) invoices and misc. journals, as the Sync Status report "
+                             "counts them"),
+    "failed": ("Failed invoices & misc. journals", "The Sync Status report's Failed Invoices + Failed Misc. Journals "
+                                                   "for these dates and centers"),
+    "pending": ("Pending invoices & misc. journals", "The Sync Status report's Pending Invoices + Pending Misc. "
+                                                     "Journals for these dates and centers"),
+    "spikes": ("Failure spikes", "Days where a center's failure rate rose far above its baseline"),
+}
+TOP_CAUSE_UNIT = "failed invoices and misc. journals"
+DELETED_REFS_CAPTION = (
+    "Accounts and items deleted or made inactive in the accounting platform, ranked by the documents of these dates "
+    "that reference them and are failed or pending: documents of every kind (invoices, summary invoices, payments, "
+    "misc. journals), whatever the platform answered, so these are not the Sync Status counts above. A document "
+    "that references two of them counts under each. The cause \"account/item inactive or deleted\" above counts the "
+    "invoices and misc. journals the platform rejected for that reason.")
+
 
 @dataclass(frozen=True)
 class SpikeRule:
@@ -511,7 +531,7 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
     today = today or date.today()
     with engine.connect() as conn:  # one connection for the page's first queries
         directory = select_centers(center_directory(conn, center_ids), f)
-        directory = directory[directory["has_sync_job"]]
+        directory = directory[directory["in_report"]]
         ids = [int(x) for x in directory["center_id"]]
         by_center = per_center(fetch_range(conn, ids, f))
         ids = _status_filter(ids, by_center, f.status)
@@ -551,6 +571,11 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters, grain: str = "d
     )
 
 
+def headline(t: Trends) -> dict[str, int]:
+    """The page's headline counts: processed, pending and failed invoices and misc. journals of the range."""
+    return {s: int(t.volume[s].sum()) for s in STATUSES}
+
+
 # --- downloads ------------------------------------------------------------------------------------------
 
 def volume_table(volume: pd.DataFrame) -> pd.DataFrame:
@@ -578,8 +603,9 @@ def deleted_table(refs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Center": refs["center_name"], "Type": refs["ref_kind"].str.capitalize(), "Code": refs["code"],
         "Name": refs["name"], "State": refs["state"], "Deleted at": refs["deleted_at"],
-        "Failed documents": refs["failed_documents"], "Pending documents": refs["pending_documents"],
-        "Blocked documents": refs["blocked_documents"],
+        "Failed documents (all kinds)": refs["failed_documents"],
+        "Pending documents (all kinds)": refs["pending_documents"],
+        "Blocked documents (all kinds)": refs["blocked_documents"],
     })
 
 

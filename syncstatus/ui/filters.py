@@ -132,7 +132,7 @@ def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = Non
 
 def stop_if_no_centers(directory: pd.DataFrame, f: ReportFilters) -> None:
     """The empty state when no center with a sync job is left: say why, then stop the page."""
-    if directory.empty or not directory["has_sync_job"].any():
+    if directory.empty or not directory["in_report"].any():
         st.info("No centers with a sync job in your access. Ask an administrator to configure one.")
     else:
         st.info(f"No centers with a sync job match these filters for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}. "

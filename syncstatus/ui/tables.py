@@ -32,7 +32,26 @@ def highlight_rows(df: pd.DataFrame, marks: Sequence[bool | str | None], kind: s
     def _row(row):
         return [styles[row.name]] * len(row) if row.name < len(styles) else [""] * len(row)
 
-    return df.reset_index(drop=True).style.apply(_row, axis=1)
+    frame = df.reset_index(drop=True)
+    styler = frame.style.apply(_row, axis=1)
+    # A missing value reads "—" (not None / NaT / nan): only the columns that have one get a display format.
+    gaps = [c for c in frame.columns if frame[c].isna().any()]
+    money = [c for c in gaps if pd.api.types.is_float_dtype(frame[c])]
+    if money:
+        styler = styler.format("{:,.2f}", subset=money, na_rep=exports.MISSING)
+    others = [c for c in gaps if c not in money]
+    if others:
+        styler = styler.format(_shown, subset=others)
+    return styler
+
+
+def _shown(value) -> str:
+    """A cell as text: MISSING when empty, a timestamp to the second, anything else as str."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return exports.MISSING
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d %H:%M:%S}"
+    return str(value)
 
 
 def count_config(count_columns: Sequence[str], pinned: Sequence[str] = (), wide: Sequence[str] = (),
@@ -84,6 +103,8 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
         return None
     row, column = cell
     status = next((s for s in ("processed", "pending", "failed") if column.lower().startswith(s)), None)
+    if column.startswith("Total "):
+        status = "counted"   # a total counts processed + pending + failed, never archived documents
     kind = "misc_journals" if "Misc. Journals" in column else "invoices"
     if row >= len(report.centers):  # the totals row: every center of the selection
         centers = list(report.centers["center_code"])

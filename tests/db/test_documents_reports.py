@@ -159,8 +159,19 @@ def test_a_failed_document_shows_category_message_reference_and_fix_hint(engine)
     assert r.table.iloc[0]["Response message"] == (
         "Account/item inactive or deleted — Object Not Found: account 4010 was deleted (4010) · "
         + messages.FIX_HINTS["reference_inactive_or_deleted"])
-    assert r.marks == ["failed"]
     assert r.table.iloc[0]["Attempts"] == 3
+
+
+def test_a_failed_summary_referencing_a_deleted_account_is_flagged_and_names_it(engine):
+    """Issue 18.3: failed documents with a deleted/inactive reference get the fill and a label naming it."""
+    ids = seed(engine)
+    r = documents.sale_orders(engine, visible(ids), MARCH.with_(status="failed"))
+    row = r.table.iloc[0]
+    assert row["Invoice / summary invoice no"] == "S-C1-0301"
+    assert row["Deleted in platform"].startswith("⚠ Deleted or inactive in QuickBooks Online")
+    assert "account 4010" in row["Deleted in platform"]
+    assert row["Will fail"] == ""          # it failed already
+    assert r.marks == ["deleted"]
 
 
 def test_a_pending_summary_referencing_a_deleted_item_is_flagged_will_fail(engine):

@@ -3,8 +3,8 @@
 Generated small bundles (documents with random kinds, statuses, dates, responses and attempt times, plus random
 configuration switches) are imported twice with changes in between. After each import, `sync_daily` must equal a
 GROUP BY over `sync_document` computed here in Python with the report-line rule written out, `sync_monthly`
-must equal the sums of `sync_daily` by month, and `sync_center_day` its pivot with running totals. On SQLite
-and on PostgreSQL.
+must equal the sums of `sync_daily` by month, and `sync_center_day` its pivot with running totals. Several summary invoices on one day count once, with
+the newest one's status. On SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -98,17 +98,34 @@ def config_on(configs: list[tuple[date, str]], day: date) -> str | None:
     return max(started)[1] if started else None
 
 
+def newest_summaries(documents) -> set[tuple]:
+    """(center, day, number) of the summary invoice each day counts: among the day's non-archived summaries the one
+    never attempted, else the latest last attempt; on equal times the greatest number (docs/REPORTS.md)."""
+    best: dict[tuple, tuple] = {}
+    for center_id, day, kind, status, _category, number, at in documents:
+        if kind != "summary_invoice" or status == "archived":
+            continue
+        rank = (at is None, str(at or ""), number)
+        if (center_id, day) not in best or rank > best[(center_id, day)]:
+            best[(center_id, day)] = rank
+    return {(c, d, rank[2]) for (c, d), rank in best.items()}
+
+
 def expected_daily(engine) -> Counter:
     d, c = schema.sync_document.c, schema.center_sync_config.c
     with engine.connect() as conn:
-        documents = conn.execute(sa.select(d.center_id, d.sync_date, d.kind, d.status, d.category)).all()
+        documents = conn.execute(sa.select(d.center_id, d.sync_date, d.kind, d.status, d.category, d.document_no,
+                                           d.last_attempt_at)).all()
         cfg_rows = conn.execute(sa.select(c.center_id, c.effective_from, c.sync_type)).all()
     by_center: dict[int, list[tuple[date, str]]] = {}
     for center_id, start, sync_type in cfg_rows:
         by_center.setdefault(center_id, []).append((start, sync_type))
+    counted = newest_summaries(documents)
     out: Counter = Counter()
-    for center_id, day, kind, status, category in documents:
+    for center_id, day, kind, status, category, number, _at in documents:
         line = report_line(kind, config_on(by_center.get(center_id, []), day))
+        if kind == "summary_invoice" and status != "archived" and (center_id, day, number) not in counted:
+            line = "not_counted"   # a newer summary invoice of the same day counts instead
         cat = "" if status != "failed" else (category if category not in (None, "", "success") else "unknown")
         out[(center_id, day, line, status, cat)] += 1
     return out

@@ -374,3 +374,38 @@ def test_bad_days_show_as_spikes(data, platform_of, failed):
 def test_generation_reports_progress(tmp_path, capsys):
     demo.generate_bundle(tmp_path / "p", centers=2, days=3, seed=1, end_date=END, progress=True)
     assert "generating" in capsys.readouterr().out
+
+
+# --- the generator's clock (issue 18.7) ------------------------------------------------------------------
+_STAMP = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _stamps(folder: Path):
+    """Every date-time value of every entity file, as naive UTC."""
+    for entity in bundle.ENTITY_ORDER:
+        for row in _read(folder, entity):
+            for column, value in row.items():
+                if value and _STAMP.match(value):
+                    at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+                    if at.tzinfo is not None:
+                        at = at.astimezone(__import__("datetime").UTC).replace(tzinfo=None)
+                    yield entity, column, at
+
+
+@pytest.mark.parametrize("hour, minute", [(0, 24), (6, 0), (13, 30)])
+def test_no_date_lies_after_the_moment_the_bundle_is_generated(tmp_path, hour, minute):
+    """At 00:24 UTC the morning's job runs (08:15 UTC and so on) have not happened yet: they are not written."""
+    now = datetime(END.year, END.month, END.day, hour, minute) + timedelta(days=1)
+    out = demo.generate_bundle(tmp_path / "b", centers=6, days=30, seed=7, end_date=END, now=now)
+    late = [(e, c, at) for e, c, at in _stamps(out) if at > now]
+    assert not late, late[:5]
+    runs = _read(out, "job_runs")
+    assert runs and max(r["started_at"] for r in runs) <= now.isoformat()
+    assert all(r["status"] == "running" for r in runs if not r["finished_at"])
+
+
+def test_the_default_clock_is_now(tmp_path):
+    before = datetime.now(__import__("datetime").UTC).replace(tzinfo=None)
+    out = demo.generate_bundle(tmp_path / "b", centers=3, days=5, seed=2)
+    late = [(e, c, at) for e, c, at in _stamps(out) if at > before + timedelta(seconds=5)]
+    assert not late, late[:5]
