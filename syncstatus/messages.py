@@ -15,6 +15,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
 from syncstatus.schema import FAILURE_CATEGORIES
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "FIX_HINTS", "RETRYABLE", "SUCCESS", "ParsedResponse", "parse_response"]
@@ -354,7 +357,10 @@ def _load_json(text: str) -> object:
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*(?:\[[^\]]*\])?\s*>", re.I)
+# Any DTD anywhere (not just one well-formed at the top) is refused, never stripped: stripping in one pass let
+# "<!DOC<!DOCTYPE x>TYPE ..." reassemble a DTD whose entities then expanded (issue #24, item 9).
+_DTD = re.compile(r"<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.I)
+_DTD_REFUSED = "XML with a document type declaration (DTD) was refused unread: entities in it are never expanded"
 _PREFIXED_TAG = re.compile(r"<(/?)[A-Za-z_][\w.-]*:(?=[A-Za-z_])")
 _NS_ATTR = re.compile(r"\s(?:xmlns(?::[\w.-]+)?|[\w.-]+:[\w.-]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _HTML = re.compile(r"\s*(?:<!doctype html|<html\b|<head\b|<body\b)", re.I)
@@ -362,16 +368,27 @@ _TAG = re.compile(r"<[^>]*>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 
 
+class _DTDRefused(Exception):
+    """The XML carries a DTD: it is not parsed at all (no entity can expand)."""
+
+
 def _load_xml(text: str) -> ET.Element | None:
-    """Parse XML tolerant of namespaces and truncation: returns the root of whatever was parsed."""
+    """Parse XML tolerant of namespaces and truncation: returns the root of whatever was parsed.
+
+    Raises _DTDRefused for any DTD; defusedxml's parser (DTDs and entities forbidden) backs up the check."""
+    if _DTD.search(text):
+        raise _DTDRefused
     text = _XML_DECL.sub("", text, count=1)  # a declared encoding (utf-16) is moot once decoded
-    text = _DOCTYPE.sub("", text)  # no DTDs, no entity expansion
     text = _NS_ATTR.sub("", _PREFIXED_TAG.sub(r"<\1", text))  # local names only; unbound prefixes can't fail
-    parser = ET.XMLPullParser(events=("start",))
+    defused = DefusedXMLParser(target=ET.TreeBuilder(), forbid_dtd=True, forbid_entities=True)
+    parser = ET.XMLPullParser(events=("start",), _parser=defused)
     root = None
-    with contextlib.suppress(ET.ParseError):  # feed queues the error; close raises it for truncated input
-        parser.feed(text)
-        parser.close()
+    try:
+        with contextlib.suppress(ET.ParseError):  # feed queues the error; close raises it for truncated input
+            parser.feed(text)
+            parser.close()
+    except DefusedXmlException as exc:
+        raise _DTDRefused from exc
     with contextlib.suppress(ET.ParseError):  # the queued error comes after every event parsed before it
         for _event, element in parser.read_events():
             root = element if root is None else root
@@ -647,7 +664,10 @@ def _structured(work: str, hint: str | None, depth: int = 0) -> _Found | None:
         obj = _load_json(work)
         return _from_json(obj, hint) if obj is not None else None
     if work[:1] == "<":
-        root = None if _HTML.match(work) else _load_xml(work)
+        try:
+            root = None if _HTML.match(work) else _load_xml(work)
+        except _DTDRefused:
+            return _Found(hint, None, [], [], _DTD_REFUSED)
         return _from_xml(root, hint) if root is not None else None
     if depth:
         return None

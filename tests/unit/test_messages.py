@@ -431,3 +431,29 @@ def test_any_truncation_of_a_realistic_payload_never_raises(raw, data):
     cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
     _assert_well_formed(parse_response(raw[:cut]))
     _assert_well_formed(parse_response(raw[:cut].encode("utf-8")[: cut // 2 + 1]))
+
+
+# --- XML with a DTD is refused, never stripped (issue #24, item 9) ---
+_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]><lolz><Message>&lol9;</Message></lolz>"
+)
+_SPLIT_DOCTYPE = (
+    '<!DOC<!DOCTYPE x>TYPE r [<!ENTITY a "' + "A" * 1000 + '"><!ENTITY b "' + "&a;" * 100 + '">]>'
+    + "<Fault><Error code=\"6000\"><Message>" + "&b;" * 70 + "</Message></Error></Fault>"
+)
+
+
+@pytest.mark.parametrize("body", [_SPLIT_DOCTYPE, _LAUGHS, "400 Bad Request: " + _LAUGHS], ids=["split", "laughs", "prefixed"])
+def test_xml_with_a_dtd_is_refused_unexpanded(body):
+    parsed = parse_response(body, platform="qbo")
+    assert parsed.category == "unknown"
+    assert "DTD" in parsed.message and len(parsed.message) <= 300
+    assert "AAAA" not in parsed.message and "lollol" not in parsed.message
+    assert parsed.raw == body  # nothing grew
+
+
+def test_the_split_doctype_payload_is_the_one_reported():
+    assert _SPLIT_DOCTYPE.startswith("<!DOC<!DOCTYPE x>TYPE ")
+    assert len(_SPLIT_DOCTYPE) < 12_000  # ~10 KB that expanded to ~7 MB before
