@@ -371,7 +371,7 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*("?)|[{}\[\],]')
 def _repair_json(text: str) -> object:
     """Parse JSON cut off mid-way (e.g. by a varchar column) by closing what is open. Walks tokens (whole
     strings, brackets, commas), not characters, so a large broken body stays fast."""
-    text = text[:200_000]
+    text = text[:20_000]  # the error is at the start; reading further only costs time
     stack: list[str] = []
     in_string = escaped = False
     last_comma: tuple[int, str] | None = None
@@ -475,7 +475,7 @@ def _qbo(errors: list[tuple[str, str, str, str]], fault_type: str) -> _Found:
 
 def _qbo_json(fault: dict) -> _Found:
     errors = _ci(fault, "Error")
-    errors = errors if isinstance(errors, list) else [errors]
+    errors = (errors if isinstance(errors, list) else [errors])[:_MAX_TEXTS]
     rows = [
         tuple(_clean(_ci(e, n)) for n in ("code", "Message", "Detail", "element")) for e in errors if isinstance(e, dict)
     ]
@@ -483,10 +483,12 @@ def _qbo_json(fault: dict) -> _Found:
 
 
 def _xero_messages(obj: object, key: str) -> list[str]:
-    out = []
-    for k, value in _walk(obj):
+    out: list[str] = []
+    for k, value in _walk(obj, limit=10_000):
         if k == key and isinstance(value, list):
-            out += [m for m in (_clean(_ci(v, "Message") if isinstance(v, dict) else v) for v in value) if m]
+            out += [m for m in (_clean(_ci(v, "Message") if isinstance(v, dict) else v) for v in value[:_MAX_TEXTS]) if m]
+            if len(out) >= _MAX_TEXTS:
+                break
     return out
 
 
