@@ -2,6 +2,11 @@
 (category), which field/reference, and what to do. Handles connector JSON/text, QBO faults (JSON, lower-case,
 XML), Xero (ApiException JSON/XML, envelopes, problem+json, OAuth1 form bodies), OAuth errors, Sage Intacct XML,
 NetSuite SOAP/REST and plain text. `parse_response` never raises. See DOMAIN.md, "Response messages".
+
+A wrapper's words ("Bad Request", an exception class, a stack trace) give way to the platform's own document inside
+it: nested fields, JSON/XML escaped in strings, Python/Ruby literals, key=value dumps. Codes are looked up in the
+per-platform tables of syncstatus/codes/*.csv (loaded once); a code marked `decides=code` settles the category
+before the words are read. XML with a DTD is refused unread. docs/REPORTS.md reports agreement on tests/corpus.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from syncstatus.schema import FAILURE_CATEGORIES
 
-__all__ = ["CATEGORIES", "CATEGORY_LABELS", "FIX_HINTS", "RETRYABLE", "SUCCESS", "ParsedResponse", "parse_response"]
+__all__ = ["CATEGORIES", "CATEGORY_LABELS", "CODE_TABLES", "FIX_HINTS", "RETRYABLE", "SUCCESS", "CodeMeaning",
+           "ParsedResponse", "code_meaning", "parse_response"]
 
 CATEGORIES: tuple[str, ...] = FAILURE_CATEGORIES  # one list: the rollup sync_center_day has a column each
 SUCCESS = "success"
