@@ -912,10 +912,24 @@ def _from_text(original: str, hint: str | None) -> _Found:
     platform = hint or platform or _guess_platform(original)
     if _SUCCESS_TEXT.fullmatch(text):
         return _Found(platform, message=text, success=True)
-    message = _humanise(original) if not original.lstrip().startswith("<") else text
+    message = _humanise(original) if not original.lstrip().startswith("<") else _page_message(original, text)
     if not message and original.lstrip().startswith("<"):
         message = _EMPTY_PAGE
     return _Found(platform, code, [message, text], [code], message or text, _reference([text]))
+
+
+def _page_message(page: str, text: str) -> str:
+    """An HTML error page: its title, then what the page says besides repeating it."""
+    match = _HTML_TITLE.search(page[:_MAX_RULE_TEXT])
+    if not match:
+        return text
+    title = _clean(html.unescape(match.group(2)))
+    rest = text
+    headings = {_clean(html.unescape(m.group(2))) for m in _HTML_TITLE.finditer(page[:_MAX_RULE_TEXT])}
+    for heading in sorted(headings, key=len, reverse=True):
+        rest = rest.replace(heading, " ")  # the title again, and headings that repeat it
+    rest = _clean(rest)
+    return f"{title}: {rest}" if rest else title
 
 
 def _weak(found: _Found | None) -> bool:
@@ -1048,7 +1062,8 @@ def _detect(work: str, hint: str | None) -> _Found:
         return found
     if _weak(found):
         deeper = _embedded(work, hint) if not work.startswith("<") else None
-        deeper = deeper or (_scavenge(work, hint) if not work.startswith("<") else None) or _html_title(work, hint)
+        if not work.startswith("<"):  # a page itself is read whole by _from_text; a title helps inside a dump
+            deeper = deeper or _scavenge(work, hint) or _html_title(work, hint)
         if deeper is not None and not _weak(deeper):
             found = _merge(found, deeper)
         elif found is None:
