@@ -826,7 +826,7 @@ def _humanise(text: str) -> str:
         lines = [ln for ln in text.splitlines() if ln.strip() and not ln[:1].isspace()]
         text = lines[-1] if lines else text
     text = _clean(text)
-    if text[:1] in "{[":  # a document no parser could read: keep its words, drop its keys and punctuation
+    if _DOC_START.match(text):  # a document no parser could read: keep its words, drop its keys and punctuation
         text = _clean(_JSON_PUNCT.sub(" ", _JSON_KEY.sub(" ", text)))
     for _ in range(4):
         stripped = _EXC_PREFIX.sub("", text, count=1)
@@ -837,7 +837,7 @@ def _humanise(text: str) -> str:
     text = text[: cut.start()] if cut and cut.start() > 0 else text
     doc = _DOC_START.search(text)
     text = text[: doc.start()] if doc and doc.start() > 0 else text
-    text = text.strip(" \t:;,-[(").rstrip(" \t:;,-[(")
+    text = text.strip(" \t:;,-").rstrip(" \t:;,-[(")
     for opener, closer in (('"', '"'), ("'", "'"), ("[", "]"), ("(", ")"), ("{", "}")):
         if text.startswith(opener) and text.count(closer) < (2 if opener == closer else 1):
             text = text[1:].lstrip()
