@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bench import scale
+from bench.messages import parse_100k_figure
 from syncstatus import db, ingest
 from syncstatus.access import all_center_ids
 from syncstatus.reports import sync_status
@@ -253,6 +254,7 @@ TARGETS = [
     ("import_vs_copy", "ratio", "min", 0.5, "import path >= half the raw COPY rate (rows/s, same bundle)"),
     ("import_docs_per_s", "value", "min", 50_000, "import into PostgreSQL >= 50,000 documents/s"),
     ("sqlite_report_365d", "median_ms", "max", 200, "SQLite, 1/10 scale, report 365 days < 200 ms median"),
+    ("parse_100k", "median_ms", "max", 50, "response parser, 100,000-character body < 50 ms median"),
 ]
 
 
@@ -376,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     if not a.no_browser:
         results["memory"] = streamlit_peak_memory(url, end)
     engine.dispose()
+    results["parse_100k"] = parse_100k_figure()
     results["meta"] = {
         "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",

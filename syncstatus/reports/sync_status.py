@@ -49,9 +49,17 @@ class SyncStatusReport:
     def totals(self) -> pd.Series:
         return self.table.iloc[-1]
 
+    def failing_center_ids(self) -> list[int]:
+        """The centers (body rows) with a failed document in the range."""
+        body = self.body
+        failing = (body["Failed Invoices"] + body["Failed Misc. Journals"]).to_numpy() > 0 if len(body) else []
+        return [int(c) for c, bad in zip(self.centers["center_id"], failing, strict=True) if bad]
+
 
 def _category_phrase(category: str, platform: str | None) -> str:
-    label = messages.CATEGORY_LABELS.get(category, category.replace("_", " "))
+    """The cause in lower case, the platform with its proper name: 'account/item inactive or deleted in
+    QuickBooks Online'."""
+    label = messages.CATEGORY_LABELS.get(category, category.replace("_", " ")).lower()
     if category == "reference_inactive_or_deleted" and platform:
         return f"{label} in {PLATFORM_NAMES.get(platform, platform)}"
     return label
@@ -63,7 +71,7 @@ def response_message(failed_by_category: dict[str, int], platform: str | None) -
     if not total:
         return ""
     parts = sorted(failed_by_category.items(), key=lambda kv: (-kv[1], kv[0]))
-    detail = ", ".join(f"{_category_phrase(c or 'unknown', platform).lower()} ({n})" for c, n in parts)
+    detail = ", ".join(f"{_category_phrase(c or 'unknown', platform)} ({n})" for c, n in parts)
     return f"{total} failed: {detail}"
 
 
@@ -116,14 +124,56 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
     first = at[DAY_COUNT_COLUMNS[0]]
     values = np.array([r[first:first + len(DAY_COUNT_COLUMNS)] for r in rows], dtype="int64").reshape(
         len(rows), len(DAY_COUNT_COLUMNS))
-    return _assemble([r[at["center_id"]] for r in rows], [r[center_at] for r in rows],
-                     [r[at["zone_name"]] for r in rows], [r[at["center_name"]] for r in rows],
-                     [r[platform_at] for r in rows], values, f, [bool(r[at["unconfigured"]]) for r in rows])
+    report = _assemble([r[at["center_id"]] for r in rows], [r[center_at] for r in rows],
+                       [r[at["zone_name"]] for r in rows], [r[at["center_name"]] for r in rows],
+                       [r[platform_at] for r in rows], values, f,
+                       [bool(r[at["unconfigured"]]) for r in rows])
+    return with_top_messages(report, top_messages(engine, report.failing_center_ids(), f))
+
+
+TOP_MESSAGE_CHARS = 90
+
+
+def top_messages(engine, center_ids: list[int], f: ReportFilters) -> dict[int, str]:
+    """Per center (only those given: the ones with failures), the platform's own most frequent failure message
+    over the range's failed documents (queries/sync_status_top_messages.sql)."""
+    if not center_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = sql.execute(conn, "sync_status_top_messages", center_ids=[int(c) for c in center_ids],
+                           date_from=f.date_from, date_to=f.date_to).fetchall()
+    return {int(r[0]): r[1] for r in rows}
+
+
+def shorten(text: str, limit: int = TOP_MESSAGE_CHARS) -> str:
+    """Whitespace collapsed, cut at a word boundary with an ellipsis when longer than `limit`."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def with_top_messages(report: SyncStatusReport, top: dict[int, str]) -> SyncStatusReport:
+    """The Response message of each failing center followed by the platform's most frequent message, named with
+    the platform's proper name: '3 failed: duplicate document number (3) — most often in QuickBooks Online:
+    “Duplicate Document Number Error”'."""
+    if not top or report.table.empty:
+        return report
+    column = report.table.columns.get_loc("Response message")
+    for i, (center_id, platform) in enumerate(zip(report.centers["center_id"], report.centers["platform"],
+                                                   strict=True)):
+        message = top.get(int(center_id))
+        current = report.table.iat[i, column]
+        if message and current:
+            where = f" in {PLATFORM_NAMES.get(platform, platform)}" if platform in PLATFORM_NAMES else ""
+            report.table.iat[i, column] = f"{current} — most often{where}: “{shorten(message)}”"
+    return report
 
 
 def _phrases(platform: str | None) -> list[str]:
     """The lower-case phrase of each failure category (in _FAILED_BY_CATEGORY order) for a platform."""
-    return [_category_phrase(cat, platform).lower() for cat, _ in _FAILED_BY_CATEGORY]
+    return [_category_phrase(cat, platform) for cat, _ in _FAILED_BY_CATEGORY]
 
 
 def _messages(by_category: np.ndarray, platforms: list) -> list[str]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from syncstatus.access import all_center_ids
 from syncstatus.reports import sync_status
 from syncstatus.reports.filters import ReportFilters
-from syncstatus.schema import center, center_sync_config, sync_document, zone
+from syncstatus.schema import PLATFORM_NAMES, center, center_sync_config, sync_document, zone
 from tests.conftest import DEMO_END
 
 INVOICE_WISE = {"invoice_wise", "invoice_wise_journal"}
@@ -169,3 +169,46 @@ def test_short_and_long_range_statements_give_the_same_report(demo_engine, monke
         by_running = sync_status.build(demo_engine, ids, f)
         pd.testing.assert_frame_equal(by_days.table, by_running.table)
         assert by_days.table.iloc[-1]["Total Invoices"] > 0
+
+
+def test_response_message_names_platforms_properly_and_shows_their_most_frequent_message(demo_engine):
+    """Beside the counts by cause, each failing center's Response message quotes the platform's own most frequent
+    failure message (shortened), checked against an independent count over the detail rows."""
+    f = ReportFilters(DEMO_END - timedelta(days=44), DEMO_END)
+    report = sync_status.build(demo_engine, all_center_ids(demo_engine), f)
+    with demo_engine.connect() as conn:
+        docs = pd.read_sql(sa.text(
+            "SELECT center_id, message FROM sync_document WHERE status = 'failed' AND sync_date BETWEEN :a AND :b "
+            "AND kind IN ('invoice', 'summary_invoice', 'misc_journal') AND message IS NOT NULL AND message <> ''"),
+            conn, params={"a": f.date_from, "b": f.date_to})
+    counts = docs.groupby(["center_id", "message"]).size().reset_index(name="n")
+    counts = counts.sort_values(["center_id", "n", "message"], ascending=[True, False, True])
+    expected = counts.drop_duplicates("center_id").set_index("center_id")["message"].to_dict()
+    body = report.body.reset_index(drop=True)
+    checked = 0
+    for i, (center_id, platform) in enumerate(zip(report.centers["center_id"], report.centers["platform"],
+                                                  strict=True)):
+        text = body.loc[i, "Response message"]
+        if int(center_id) not in expected or not text:
+            continue
+        name = PLATFORM_NAMES.get(platform)
+        where = f" in {name}" if name else ""
+        assert f" — most often{where}: “{sync_status.shorten(expected[int(center_id)])}”" in text
+        assert platform not in PLATFORM_NAMES or name.lower() not in text.replace(name, "")  # never lower-cased
+        checked += 1
+    assert checked
+
+
+def test_the_top_message_lookup_reads_only_the_centers_it_is_given(demo_engine):
+    f = ReportFilters(DEMO_END - timedelta(days=44), DEMO_END)
+    ids = all_center_ids(demo_engine)
+    every = sync_status.top_messages(demo_engine, list(ids), f)
+    assert every and sync_status.top_messages(demo_engine, [], f) == {}
+    one = next(iter(every))
+    assert sync_status.top_messages(demo_engine, [one], f) == {one: every[one]}
+
+
+def test_shorten_cuts_at_a_word_with_an_ellipsis():
+    assert sync_status.shorten("  Duplicate   Document Number Error ") == "Duplicate Document Number Error"
+    cut = sync_status.shorten("word " * 40, 30)
+    assert cut.endswith("…") and len(cut) <= 30 and "  " not in cut

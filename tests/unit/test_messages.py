@@ -11,8 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncstatus.messages import (
+    _REF_HINTS,
+    _WHAT,
     CATEGORIES,
     CATEGORY_LABELS,
+    CODE_TABLES,
     FIX_HINTS,
     RETRYABLE,
     SUCCESS,
@@ -273,7 +276,15 @@ def test_realistic_payloads_are_structured_as_a_person_would(raw, hint, platform
     assert actual == {k: (actual[k] if v is ANY else v) for k, v in expected.items()}, parsed.summary()
     assert parsed.message and len(parsed.message) <= 300
     assert parsed.retryable is RETRYABLE[category]
-    assert parsed.fix_hint == FIX_HINTS[category]
+    assert parsed.fix_hint in _hints_for(category)
+
+
+def _hints_for(category):
+    """The category's hint, a code table's hint for that category, or a hint naming the kind of record."""
+    hints = {FIX_HINTS[category]}
+    hints |= {m.hint for table in CODE_TABLES.values() for m in table.values() if m.category == category and m.hint}
+    hints |= {template.format(what) for template in [_REF_HINTS.get(category)] if template for what, _rx in _WHAT}
+    return hints
 
 
 def test_the_table_holds_at_least_thirty_distinct_payloads():
@@ -431,3 +442,86 @@ def test_any_truncation_of_a_realistic_payload_never_raises(raw, data):
     cut = data.draw(st.integers(min_value=0, max_value=len(raw)))
     _assert_well_formed(parse_response(raw[:cut]))
     _assert_well_formed(parse_response(raw[:cut].encode("utf-8")[: cut // 2 + 1]))
+
+
+# --- XML with a DTD is refused, never stripped (issue #24, item 9) ---
+_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "]><lolz><Message>&lol9;</Message></lolz>"
+)
+_SPLIT_DOCTYPE = (
+    '<!DOC<!DOCTYPE x>TYPE r [<!ENTITY a "' + "A" * 1000 + '"><!ENTITY b "' + "&a;" * 100 + '">]>'
+    + "<Fault><Error code=\"6000\"><Message>" + "&b;" * 70 + "</Message></Error></Fault>"
+)
+
+
+@pytest.mark.parametrize("body", [_SPLIT_DOCTYPE, _LAUGHS, "400 Bad Request: " + _LAUGHS], ids=["split", "laughs", "prefixed"])
+def test_xml_with_a_dtd_is_refused_unexpanded(body):
+    parsed = parse_response(body, platform="qbo")
+    assert parsed.category == "unknown"
+    assert "DTD" in parsed.message and len(parsed.message) <= 300
+    assert "AAAA" not in parsed.message and "lollol" not in parsed.message
+    assert parsed.raw == body  # nothing grew
+
+
+def test_the_split_doctype_payload_is_the_one_reported():
+    assert _SPLIT_DOCTYPE.startswith("<!DOC<!DOCTYPE x>TYPE ")
+    assert len(_SPLIT_DOCTYPE) < 12_000  # ~10 KB that expanded to ~7 MB before
+
+
+# --- Issue #19: wrapped errors, exception dumps, codes before words, phrasing, hints ---
+@pytest.mark.parametrize(("raw", "platform", "category", "code"), [
+    pytest.param('{"message":"Bad Request","innerError":{"code":"6240","message":"Duplicate Name Exists Error"}}',
+                 "qbo", "duplicate", "6240", id="hub-inner-error"),
+    pytest.param('{"message":"Bad Request","providerMessage":"2500 - Invalid Reference Id - Invalid Reference Id : '
+                 'Line.SalesItemLineDetail.ItemRef"}', "qbo", "reference_inactive_or_deleted", "2500",
+                 id="hub-provider-message"),
+    pytest.param('{"status":400,"detail":"{\\"Fault\\":{\\"Error\\":[{\\"Message\\":\\"Stale Object Error\\",'
+                 '\\"code\\":\\"5010\\"}]}}"}', "qbo", "stale_object", "5010", id="json-escaped-in-detail"),
+    pytest.param('{"message":"Bad Request","detail":"<IntuitResponse><Fault type=\\"ValidationFault\\"><Error code='
+                 '\\"6140\\"><Message>Duplicate Document Number Error</Message></Error></Fault></IntuitResponse>"}',
+                 "qbo", "duplicate", "6140", id="xml-escaped-in-detail"),
+    pytest.param('{"ClassName":"Intuit.Ipp.Exception.IdsException","Message":"BadRequest","InnerException":{'
+                 '"ClassName":"Intuit.Ipp.Exception.ValidationException","Message":"Account Period Closed, Cannot '
+                 'Update Through Services API"},"errorCode":"6210"}', "qbo", "period_locked", "6210",
+                 id="dotnet-exception-json"),
+    pytest.param("java.lang.IllegalStateException: Duplicate Document Number Error\n\tat com.acme.Sync.post(Sync."
+                 "java:12)\n\tat com.acme.Job.run(Job.java:3)", "qbo", "duplicate", None, id="java-stack-text"),
+    pytest.param("{'code': 'DUP_RCRD', 'message': 'This record already exists'}", "netsuite", "duplicate", "DUP_RCRD",
+                 id="python-dict-repr"),
+    pytest.param('{"error":"invalid_grant","error_description":"Invalid refresh token"}', "qbo", "authorization",
+                 "invalid_grant", id="oauth-code-decides-over-invalid"),
+])  # fmt: skip
+def test_wrapped_and_dumped_errors_are_read_for_the_platform_message_and_code(raw, platform, category, code):
+    parsed = parse_response(raw, platform=platform)
+    assert (parsed.category, parsed.code) == (category, code), parsed.summary()
+    assert "ClassName" not in parsed.message and "Bad Request" not in parsed.message
+    assert not any(mark in parsed.message for mark in ('{"', "{'", "<Fault", "\tat ", "java.lang"))
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("The period has closed for this date", "period_locked"),
+    ("Cannot post to a closed period", "period_locked"),
+    ("The transaction falls in a locked period", "period_locked"),
+    ("Your company is not subscribed to this feature", "subscription"),
+    ("Please upgrade your plan to use multi-currency", "subscription"),
+    ("The organisation is not subscribed to currency NZD", "validation"),
+])  # fmt: skip
+def test_phrasing_variants(text, category):
+    assert parse_response(text, platform="xero").category == category
+
+
+@pytest.mark.parametrize(("element", "what"), [("Line.SalesItemLineDetail.ItemRef", "item"),
+                                               ("Line.JournalEntryLineDetail.AccountRef", "account")])
+def test_an_invalid_reference_hint_names_the_kind_of_record(element, what):
+    parsed = parse_response(qbo_fault("2500", "Invalid Reference Id", f"Invalid Reference Id : {element}", element))
+    assert parsed.category == "reference_inactive_or_deleted"
+    assert f"Re-activate the {what} " in parsed.fix_hint and f"another {what}," in parsed.fix_hint
+
+
+def test_every_code_table_row_has_a_known_category_and_a_source():
+    assert {"qbo", "xero", "intacct", "netsuite", "common"} <= set(CODE_TABLES)
+    for table in CODE_TABLES.values():
+        for meaning in table.values():
+            assert meaning.category in CATEGORIES and meaning.source
