@@ -20,10 +20,7 @@ def page_setup(page_key: str) -> Viewer:
         engine = data.engine()
         db.check_connection(engine)
     except (ConfigError, db.DatabaseUnavailable) as exc:
-        st.error(f"The dashboard cannot reach its database: {exc}. It will work again as soon as the "
-                 "database answers; use **Retry** or reload the page.", icon=":material/cloud_off:")
-        st.button("Retry", key="retry_database")
-        st.stop()
+        data.database_unavailable(str(exc))
     viewer = signin.require_viewer(engine)
     if st.session_state.pop(StateKeys.JUST_SIGNED_IN, False) and page_key == "home":
         st.switch_page(links.PAGE_BY_KEY["sync_status"].path)  # a deep link keeps its own page instead
@@ -35,6 +32,13 @@ def page_setup(page_key: str) -> Viewer:
     if flash:
         st.toast(flash)
     return viewer
+
+
+def run_page(page) -> None:
+    """Run the navigation's page; a database error anywhere in it (not only in a cached query) shows the plain
+    message instead of a traceback."""
+    with data.database_errors_shown_plainly():
+        page.run()
 
 
 def sidebar(viewer: Viewer, current: str) -> None:
