@@ -67,6 +67,18 @@ def validate_address(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def domain_refusal(address: str, allowed: Sequence[str]) -> str | None:
+    """Why this address may not receive email under the allow-list (MAIL_ALLOWED_DOMAINS), or None.
+    An allowed domain also admits its subdomains; an empty list admits every domain."""
+    if not allowed:
+        return None
+    domain = address.rsplit("@", 1)[-1].lower()
+    if any(domain == d or domain.endswith("." + d) for d in allowed):
+        return None
+    return (f"{_shown(domain)} is not an allowed recipient domain; email may go to {', '.join(allowed)} "
+            "(setting MAIL_ALLOWED_DOMAINS)")
+
+
 def parse_recipients(text: str | Iterable[str]) -> list[str]:
     """Addresses separated by commas, semicolons, spaces or new lines; duplicates dropped, order kept.
 
