@@ -67,7 +67,8 @@ st.caption(f"Lines or payments referencing an account or item deleted or inactiv
            f"{documents.platform_name(details.platform)}: {flagged}. " + documents.LEGEND)
 if deleted_filter("Only lines and payments referencing deleted or inactive accounts/items"):
     details = details.flagged_only()
-tables.failed_downloads(details.failed_export(), f"summary_{details.center_code}")
+tables.failed_downloads(details.failed_export(), f"summary_{details.center_code}",
+                        detail={"invoice": details.number, "center": details.center_code})
 
 st.subheader("Sale orders")
 if details.orders.empty:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from syncstatus import charts, exports
+from syncstatus import charts
 from syncstatus.links import Param
 from syncstatus.reports import filters as rfilters
 from syncstatus.reports import trends
@@ -80,8 +80,8 @@ if not t.deleted_refs.empty:
     deleted = trends.deleted_table(t.deleted_refs)
     st.dataframe(tables.highlight_rows(deleted, [True] * len(deleted), "deleted"), hide_index=True, width="stretch",
                  column_config=tables.count_config(["Failed documents", "Pending documents", "Blocked documents"]))
-    st.download_button("Deleted references CSV", exports.to_csv_bytes(deleted), file_name="trends_deleted_refs.csv",
-                       mime="text/csv", icon=":material/download:", key="csv_trends_deleted", on_click="ignore")
+    tables.download(st, "Deleted references CSV", deleted, report="trends_deleted_refs", f=f,
+                    file_name="trends_deleted_refs.csv", key="csv_trends_deleted")
 
 st.subheader("Pending age")
 st.caption(f"Pending documents of the selected dates by age (today {t.today:%d %b %Y} minus sync date). "
@@ -98,8 +98,8 @@ else:
     chart(charts.spikes_figure(t.spikes), "spikes")
     spikes = trends.spikes_table(t.spikes)
     st.dataframe(spikes, hide_index=True, width="stretch")
-    st.download_button("Spikes CSV", exports.to_csv_bytes(spikes), file_name="trends_spikes.csv", mime="text/csv",
-                       icon=":material/download:", key="csv_trends_spikes", on_click="ignore")
+    tables.download(st, "Spikes CSV", spikes, report="trends_spikes", f=f, file_name="trends_spikes.csv",
+                    key="csv_trends_spikes")
 
 target = next((link for event in drill if (link := trends.selected_link(event, f)) is not None), None)
 if target is not None:
