@@ -12,7 +12,8 @@ viewer = page_setup("email_deliveries")
 st.title("Delivery log")
 st.caption(f"Every email sent from a schedule, an alert or the Email button. A failed send is retried after "
            f"{', '.join(str(m) for m in schedules.BACKOFF_MINUTES)} minutes; after {schedules.MAX_ATTEMPTS} "
-           "attempts it stays failed. Times are UTC.")
+           "attempts it stays failed. Times are UTC. A subject keeps its figures only when the recipient's "
+           "centers are all the sender's; a refused recipient's reason is in the Error column.")
 
 engine = data.engine()
 c1, c2 = st.columns([4, 1], vertical_alignment="bottom")

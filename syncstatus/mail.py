@@ -340,6 +340,7 @@ class RenderedReport:
     content: ReportContent
     centers: int = 0
     notes: list[str] = field(default_factory=list)
+    subject_without_figures: str = ""   # title and filters only: what a log may show outside the figures' scope
 
 
 def describe_filters(f: ReportFilters, directory: pd.DataFrame | None = None) -> str:
@@ -374,6 +375,7 @@ def render_report(engine, report_key: str, center_ids: Sequence[int], f: ReportF
     directory = center_directory(engine, ids) if ids else None
     where = describe_filters(f, directory)
     title = heading or spec.title
+    plain = clean_subject(f"{title}: {where}")
     subject = clean_subject(f"{title}: {where}" + (f" — {content.failed:,} failed" if content.failed else ""))
     url = links.to(spec.page, **to_params(f)).url(settings.public_base_url)
     stem = f"{report_key}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
@@ -408,7 +410,8 @@ def render_report(engine, report_key: str, center_ids: Sequence[int], f: ReportF
     text = "\n".join([title, where, ""] + [f"{k}: {v:,}" for k, v in content.metrics.items()]
                      + ["", f"Open in syncstatus: {url}",
                         "Attached: " + (", ".join(a.filename for a in attachments) or "nothing")])
-    return RenderedReport(subject, "\n".join(body), text, attachments, content, centers=len(ids))
+    return RenderedReport(subject, "\n".join(body), text, attachments, content, centers=len(ids),
+                          subject_without_figures=plain)
 
 
 def _html_table(df: pd.DataFrame, highlight: Sequence[str | None] | None = None) -> str:

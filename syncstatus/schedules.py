@@ -565,6 +565,24 @@ def _finish(engine, delivery_id: int, *, status: str, subject: str, attempts: in
                     sent_at=sent_at)
 
 
+def sender_centers(engine, req: Request) -> tuple[int, ...]:
+    """The centers of whoever asked for a delivery (Email now: the sender; a schedule: its owner)."""
+    mine = user_centers(engine, req.owner)
+    return tuple(req.owner_centers) if mine is None else tuple(mine)
+
+
+WITHHELD = "(figures withheld from the log: the recipient sees centers outside the sender's)"
+
+
+def logged_subject(rendered: mail.RenderedReport, recipient: Sequence[int], sender: Sequence[int]) -> str:
+    """The subject the delivery log keeps. The log is read by the sender (or schedule owner) and administrators;
+    a subject's figures count the recipient's centers, so they are kept only when those are all the sender's
+    own, and otherwise replaced by a note: the log never shows a sender counts outside their scope."""
+    if set(recipient) <= set(sender):
+        return rendered.subject
+    return mail.clean_subject(f"{rendered.subject_without_figures} {WITHHELD}", limit=300)
+
+
 def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, settings: Settings,
              transport=None, force: bool = False, now: datetime | None = None,
              requested_by: str | None = None) -> Outcome:
@@ -585,11 +603,11 @@ def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, se
         f = from_params(req.filters)
         rendered = mail.render_report(engine, req.report, centers, f, req.formats, heading=req.heading,
                                       settings=settings)
-        subject = rendered.subject
+        subject = logged_subject(rendered, centers, sender_centers(engine, req))
         if req.only_when_issues and not force and not rendered.content.has_issues:
             _finish(engine, delivery_id, status="skipped-nothing-to-report", subject=subject, attempts=attempts_before)
             return Outcome(delivery_id, req.recipient, "skipped-nothing-to-report", subject=subject)
-        msg = mail.build_message(settings.mail_from, [req.recipient], subject, rendered.html, rendered.text,
+        msg = mail.build_message(settings.mail_from, [req.recipient], rendered.subject, rendered.html, rendered.text,
                                  rendered.attachments)
         (transport or mail.transport(settings)).send(msg)
     except (mail.MailError, mail.InvalidAddress, OSError, sa.exc.OperationalError) as exc:

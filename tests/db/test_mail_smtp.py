@@ -337,3 +337,28 @@ def test_sends_beyond_the_hourly_rate_limit_are_refused_with_the_limit_named(mai
     [o] = schedules.send_now(mail_db, "sync_status", RANGE, "c@example.com", ["csv"], TEST_USER_PREFIX + "other",
                              access.all_center_ids(mail_db), settings=settings)
     assert o.status == "sent"
+
+
+# --- the delivery log shows no counts outside the sender's scope (issue 24 item 10) -----------------------
+
+def test_a_center_users_log_keeps_no_figures_counted_over_a_wider_recipients_centers(mail_db, smtp_server):
+    first = first_center(mail_db)
+    sender = TEST_USER_PREFIX + "clerk"
+    access.create_user(mail_db, sender, None, "center", centers=[first.code], email="clerk@example.com")
+    access.create_user(mail_db, TEST_USER_PREFIX + "chief", None, "admin", email="chief@example.com")
+    outcomes = schedules.send_now(mail_db, "sync_status", RANGE, "chief@example.com, clerk@example.com", ["csv"],
+                                  sender, (first.id,), settings=settings_for(smtp_server.url))
+    assert [o.status for o in outcomes] == ["sent", "sent"]
+    everyone = sync_status.build(mail_db, access.all_center_ids(mail_db), RANGE)
+    wide = int(everyone.totals["Failed Invoices"] + everyone.totals["Failed Misc. Journals"])
+    own = sync_status.build(mail_db, (first.id,), RANGE)
+    narrow = int(own.totals["Failed Invoices"] + own.totals["Failed Misc. Journals"])
+    assert wide > narrow > 0, "the demo data should have failures in the first center and more elsewhere"
+
+    [to_chief] = smtp_server.inbox.for_recipient("chief@example.com")
+    assert to_chief["Subject"].endswith(f"— {wide:,} failed")  # the recipient gets their own figures
+
+    log = schedules.deliveries(mail_db, sender, is_admin=False).set_index("recipients")
+    assert f"{wide:,}" not in log.loc["chief@example.com", "subject"]
+    assert log.loc["chief@example.com", "subject"].endswith(schedules.WITHHELD)
+    assert log.loc["clerk@example.com", "subject"].endswith(f"— {narrow:,} failed")  # their own scope: kept
