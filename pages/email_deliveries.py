@@ -50,8 +50,9 @@ if c2.button("Resend", icon=":material/send:", key="delivery_resend"):
     try:
         outcome = schedules.resend(engine, pick, viewer.username)
     except LookupError as exc:
-        st.error(str(exc))
+        st.error(tables.escape_markdown(exc))
     else:
-        st.session_state[StateKeys.FLASH] = (f"Delivery #{pick} resent to {outcome.recipient}: {outcome.status}"
-                                             + (f" ({outcome.error})" if outcome.error else ""))
+        st.session_state[StateKeys.FLASH] = tables.escape_markdown(
+            f"Delivery #{pick} resent to {outcome.recipient}: {outcome.status}"
+            + (f" ({outcome.error})" if outcome.error else ""))
         st.rerun()

@@ -31,9 +31,9 @@ if details is None:
 h = details.header
 st.subheader(f"{details.kind_name} {tables.escape_markdown(details.number)}")
 m = st.columns(4)
-m[0].metric("Center", details.center_name)
+m[0].metric("Center", tables.escape_markdown(details.center_name))
 m[1].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
-m[2].metric("Status", h["status"])
+m[2].metric("Status", tables.escape_markdown(h["status"]))
 m[3].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
 if not details.in_ledger:
     st.warning("Not sent yet: this number is on the sale orders but not in the sync ledger.")
@@ -43,13 +43,13 @@ else:
     st.info(tables.escape_markdown(h["response"]))
 st.caption(f"Platform: {documents.platform_name(details.platform)} · attempts: {h['attempts']} · last attempt: "
            f"{h['last_attempt'] if h['last_attempt'] is not None else '—'} · external doc no: "
-           f"{h['external_ref'] or '—'}")
+           f"{tables.escape_markdown(h['external_ref'] or '—')}")
 if details.raw_response:
     with st.expander("Raw response from the platform"):
         st.code(details.raw_response, language=None, wrap_lines=True)
 for code, name in details.other_centers:
     other = links.to("sale_order_summary_details", **{Param.INVOICE: details.number, Param.CENTER: code})
-    st.page_link(other.path, label=f"The same number in {name}", query_params=other.params, icon=":material/call_split:")
+    st.page_link(other.path, label=f"The same number in {tables.escape_markdown(name)}", query_params=other.params, icon=":material/call_split:")
 
 tie = details.tie_out
 if tie.document_amount is None:

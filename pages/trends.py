@@ -69,8 +69,8 @@ if not t.top_causes.empty:
     st.markdown("**What to do about the top causes**")
     for _, r in t.top_causes.iterrows():
         mark = ":orange[**⚠**] " if r["category"] == trends.DELETED_CATEGORY else ""
-        st.markdown(f"- {mark}**{r['Cause']}** — {r['Failed documents']:,} failed ({r['Share']:.0%}): "
-                    f"{r['What to do']}")
+        st.markdown(f"- {mark}**{tables.escape_markdown(r['Cause'])}** — {r['Failed documents']:,} failed "
+                    f"({r['Share']:.0%}): {tables.escape_markdown(r['What to do'])}")
 
 st.subheader("Deleted accounts and items")
 st.caption("Accounts and items deleted or made inactive in the accounting platform, ranked by the failed and "

@@ -15,7 +15,8 @@ from syncstatus.ui.state import StateKeys
 def page_setup(page_key: str) -> Viewer:
     """Configure the page, require a signed-in viewer, draw the sidebar; stops the script otherwise."""
     spec = links.PAGE_BY_KEY[page_key]
-    st.set_page_config(page_title=f"{spec.title} · syncstatus", page_icon=":material/sync:", layout="wide")
+    # An emoji icon is drawn in the browser; a :material/…: one is fetched from fonts.gstatic.com on every page.
+    st.set_page_config(page_title=f"{spec.title} · syncstatus", page_icon="🔄", layout="wide")
     try:
         engine = data.engine()
         db.check_connection(engine)
@@ -62,5 +63,7 @@ def sidebar(viewer: Viewer, current: str) -> None:
 
 def nav_pages() -> list:
     """Every page for st.navigation (hidden menu: the sidebar above is ours)."""
-    return [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.key == "home")
+    # No icon: the menu is hidden, and a page's :material/…: icon would become the favicon, fetched from
+    # fonts.gstatic.com (page_setup sets an emoji one, drawn in the browser).
+    return [st.Page(p.path, title=p.title, url_path=p.url_path or None, default=p.key == "home")
             for p in links.PAGES]

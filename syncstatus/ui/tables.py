@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import string
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -186,9 +188,21 @@ def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = 
              to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents"))
 
 
-def escape_markdown(text: str) -> str:
-    """Show user-supplied text (a number from the URL) literally inside st.error/st.info markdown."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+!|~$" else ch for ch in text)
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaping all of them also
+# breaks entities (&lt;), Streamlit's :color[…] directives and list or heading markers.
+_MARKDOWN_PUNCTUATION = frozenset(string.punctuation)
+# GFM links bare URLs and addresses (https://…, www.…, a@b.org) after escapes are resolved, so an escape cannot
+# stop them: an invisible word joiner inside the pattern does.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(text) -> str:
+    """Any value from data or the URL (a name, a code, a platform's message, a parameter), shown literally by
+    whatever renders markdown: st.markdown/caption/error/warning/info/success/toast, metric labels and values,
+    button and page_link labels. Never a link, an image, HTML or formatting."""
+    joined = _AUTOLINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in joined)
 
 
 def drill_to(link: links.Link) -> None:
