@@ -33,7 +33,7 @@ view = pd.DataFrame({
     "Status": log["status"], "Attempts": log["attempts"], "Next attempt": log["next_attempt_at"],
     "Sent": log["sent_at"], "Subject": log["subject"], "Error": log["error"].fillna(""),
 })
-marks = ["failed" if s == "failed" else "warning" if s == "retrying" else None for s in view["Status"]]
+marks = ["failed" if s == "failed" else "warning" if s in ("retrying", "refused") else None for s in view["Status"]]
 st.dataframe(tables.highlight_rows(view, marks), hide_index=True, width="stretch", column_config={
     "Time": st.column_config.DatetimeColumn("Time", format="YYYY-MM-DD HH:mm:ss"),
     "Next attempt": st.column_config.DatetimeColumn("Next attempt", format="YYYY-MM-DD HH:mm"),

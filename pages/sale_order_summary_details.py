@@ -49,7 +49,8 @@ if details.raw_response:
         st.code(details.raw_response, language=None, wrap_lines=True)
 for code, name in details.other_centers:
     other = links.to("sale_order_summary_details", **{Param.INVOICE: details.number, Param.CENTER: code})
-    st.page_link(other.path, label=f"The same number in {tables.escape_markdown(name)}", query_params=other.params, icon=":material/call_split:")
+    st.page_link(other.path, label=f"The same number in {tables.escape_markdown(name)}", query_params=other.params,
+                 icon=":material/call_split:")
 
 tie = details.tie_out
 if tie.document_amount is None:
