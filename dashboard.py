@@ -2,6 +2,6 @@
 
 import streamlit as st
 
-from syncstatus.ui.setup import nav_pages
+from syncstatus.ui.setup import nav_pages, run_page
 
-st.navigation(nav_pages(), position="hidden").run()
+run_page(st.navigation(nav_pages(), position="hidden"))

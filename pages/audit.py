@@ -3,7 +3,7 @@
 import streamlit as st
 
 from syncstatus import audit
-from syncstatus.ui import data
+from syncstatus.ui import data, tables
 from syncstatus.ui.setup import page_setup
 from syncstatus.ui.state import StateKeys
 
@@ -21,7 +21,5 @@ st.caption(f"{len(events):,} event{'' if len(events) == 1 else 's'}, newest firs
 st.dataframe(events, hide_index=True, width="stretch",
              column_config={"at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm:ss"),
                             "username": "User", "action": "Action", "detail": "Detail"})
-st.download_button("Download CSV", events.to_csv(index=False).encode("utf-8"), file_name="audit_log.csv",
-                   mime="text/csv", icon=":material/download:",
-                   on_click=audit.record, args=(data.engine(), viewer.username, "export",
-                                                {"page": "audit", "action": action, "rows": len(events)}))
+tables.download(st, "Download CSV", events, report="audit_log", file_name="audit_log.csv", key="csv_audit_log",
+                detail={"action": action})

@@ -18,8 +18,9 @@ deleted_only = deleted_filter("Only accounts deleted or inactive in the platform
 result = data.cached(catalog.accounts)(viewer.center_ids, f, deleted_only)
 failed = data.cached(catalog.failed_references)(viewer.center_ids, f)
 
-tables.toolbar(result.table, "chart_of_accounts", None, highlight=result.marks, title="Chart of Accounts")
-tables.failed_downloads(failed, "chart_of_accounts")
+tables.toolbar(result.table, "chart_of_accounts", None, filters=f, highlight=result.marks,
+               title="Chart of Accounts")
+tables.failed_downloads(failed, "chart_of_accounts", filters=f)
 if result.table.empty:
     st.info("No accounts match: " + ("none of them is deleted or inactive in the platform."
                                      if deleted_only else "no chart of accounts has been read for these centers yet."))

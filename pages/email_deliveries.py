@@ -12,7 +12,8 @@ viewer = page_setup("email_deliveries")
 st.title("Delivery log")
 st.caption(f"Every email sent from a schedule, an alert or the Email button. A failed send is retried after "
            f"{', '.join(str(m) for m in schedules.BACKOFF_MINUTES)} minutes; after {schedules.MAX_ATTEMPTS} "
-           "attempts it stays failed. Times are UTC.")
+           "attempts it stays failed. Times are UTC. A subject keeps its figures only when the recipient's "
+           "centers are all the sender's; a refused recipient's reason is in the Error column.")
 
 engine = data.engine()
 c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
@@ -32,7 +33,7 @@ view = pd.DataFrame({
     "Status": log["status"], "Attempts": log["attempts"], "Next attempt": log["next_attempt_at"],
     "Sent": log["sent_at"], "Subject": log["subject"], "Error": log["error"].fillna(""),
 })
-marks = ["failed" if s == "failed" else "warning" if s == "retrying" else None for s in view["Status"]]
+marks = ["failed" if s == "failed" else "warning" if s in ("retrying", "refused") else None for s in view["Status"]]
 st.dataframe(tables.highlight_rows(view, marks), hide_index=True, width="stretch", column_config={
     "Time": st.column_config.DatetimeColumn("Time", format="YYYY-MM-DD HH:mm:ss"),
     "Next attempt": st.column_config.DatetimeColumn("Next attempt", format="YYYY-MM-DD HH:mm"),
@@ -49,8 +50,9 @@ if c2.button("Resend", icon=":material/send:", key="delivery_resend"):
     try:
         outcome = schedules.resend(engine, pick, viewer.username)
     except LookupError as exc:
-        st.error(str(exc))
+        st.error(tables.escape_markdown(exc))
     else:
-        st.session_state[StateKeys.FLASH] = (f"Delivery #{pick} resent to {outcome.recipient}: {outcome.status}"
-                                             + (f" ({outcome.error})" if outcome.error else ""))
+        st.session_state[StateKeys.FLASH] = tables.escape_markdown(
+            f"Delivery #{pick} resent to {outcome.recipient}: {outcome.status}"
+            + (f" ({outcome.error})" if outcome.error else ""))
         st.rerun()

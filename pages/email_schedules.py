@@ -5,7 +5,7 @@ import streamlit as st
 
 from syncstatus import schedules
 from syncstatus.reports import filters as rfilters
-from syncstatus.ui import data
+from syncstatus.ui import data, tables
 from syncstatus.ui.email import load_into_form, schedule_form
 from syncstatus.ui.setup import page_setup
 from syncstatus.ui.state import StateKeys
@@ -38,7 +38,7 @@ else:
         st.session_state[StateKeys.FLASH] = f"Schedule #{chosen.id} {'resumed' if chosen.paused else 'paused'}."
         st.rerun()
     with c4.popover("Delete", icon=":material/delete:"):
-        st.write(f"Delete **{chosen.name}**? Its past deliveries stay in the Delivery Log.")
+        st.write(f"Delete **{tables.escape_markdown(chosen.name)}**? Its past deliveries stay in the Delivery Log.")
         if st.button("Delete for good", type="primary", key="email_schedule_delete"):
             schedules.delete(engine, chosen.id, viewer.username)
             st.session_state[StateKeys.FLASH] = f"Schedule #{chosen.id} deleted."

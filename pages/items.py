@@ -18,8 +18,8 @@ deleted_only = deleted_filter("Only items deleted or inactive in the platform (i
 result = data.cached(catalog.items)(viewer.center_ids, f, deleted_only)
 failed = data.cached(catalog.failed_references)(viewer.center_ids, f)
 
-tables.toolbar(result.table, "items", None, highlight=result.marks, title="Items")
-tables.failed_downloads(failed, "items")
+tables.toolbar(result.table, "items", None, filters=f, highlight=result.marks, title="Items")
+tables.failed_downloads(failed, "items", filters=f)
 if result.table.empty:
     st.info("No items match: " + ("none of them is deleted or inactive in the platform."
                                   if deleted_only else "no items are mapped for these centers yet."))

@@ -37,7 +37,7 @@ directory = data.cached(rfilters.center_directory)(viewer.center_ids)
 f = filter_bar(directory, show_status=False, show_level=False)
 query, problems = operations.parse_order_query({k: st.query_params.get_all(k) for k in st.query_params})
 for problem in problems:
-    st.warning(f"Ignored in the link: {problem}.", icon=":material/link_off:")
+    st.warning(f"Ignored in the link: {tables.escape_markdown(problem)}.", icon=":material/link_off:")
 now = db.utcnow().replace(second=0, microsecond=0)  # to the minute, so cached results are reused
 view = data.cached(operations.build)(viewer.center_ids, f, now, load_settings().stale_after_days, query)
 
@@ -60,7 +60,9 @@ if not view.alerts:
                icon=":material/check_circle:")
 for i, alert in enumerate(view.alerts):
     show = st.error if alert.level == "error" else st.warning
-    show(f"**{alert.center_name}**: {alert.text}." + (f"  \n{alert.hint}" if alert.hint else ""),
+    # Names and job messages come from the imported data: shown as text, never as markdown.
+    show(f"**{tables.escape_markdown(alert.center_name)}**: {tables.escape_markdown(alert.text)}."
+         + (f"  \n{tables.escape_markdown(alert.hint)}" if alert.hint else ""),
          icon=":material/error:" if alert.level == "error" else ":material/warning:")
     if alert.link is not None:
         st.button("Show these orders", key=f"ops_alert_{i}_{alert.center_code}", icon=":material/list:",
@@ -89,7 +91,9 @@ if view.documents is not None:
     status = operations.DOC_STATUS_CHOICES[query.status].lower()
     scope = "all dates" if query.only_deleted else f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}"
     st.caption(f"{'Deleted ' if query.only_deleted else ''}{kinds}, {status}, {scope}"
-               f"{', ' + names.get(query.center, query.center) if query.center else ''}: {len(view.documents):,} documents. "
+               # order_center is reflected from the URL: an unknown code is shown as typed, as text.
+               f"{', ' + tables.escape_markdown(names.get(query.center, query.center)) if query.center else ''}: "
+               f"{len(view.documents):,} documents. "
                "Yellow rows wait for the maintenance job; red rows failed.")
     if view.documents_truncated:
         st.warning(f"Only the newest {operations.ROW_LIMIT:,} documents are listed; narrow the filters.")

@@ -31,9 +31,9 @@ if details is None:
 h = details.header
 st.subheader(f"{details.kind_name} {tables.escape_markdown(details.number)}")
 m = st.columns(4)
-m[0].metric("Center", details.center_name)
+m[0].metric("Center", tables.escape_markdown(details.center_name))
 m[1].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
-m[2].metric("Status", h["status"])
+m[2].metric("Status", tables.escape_markdown(h["status"]))
 m[3].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
 if not details.in_ledger:
     st.warning("Not sent yet: this number is on the sale orders but not in the sync ledger.")
@@ -43,13 +43,14 @@ else:
     st.info(tables.escape_markdown(h["response"]))
 st.caption(f"Platform: {documents.platform_name(details.platform)} · attempts: {h['attempts']} · last attempt: "
            f"{documents.shown(h['last_attempt'])} · external doc no: "
-           f"{h['external_ref'] or '—'}")
+           f"{tables.escape_markdown(h['external_ref'] or '—')}")
 if details.raw_response:
     with st.expander("Raw response from the platform"):
         st.code(details.raw_response, language=None, wrap_lines=True)
 for code, name in details.other_centers:
     other = links.to("sale_order_summary_details", **{Param.INVOICE: details.number, Param.CENTER: code})
-    st.page_link(other.path, label=f"The same number in {name}", query_params=other.params, icon=":material/call_split:")
+    st.page_link(other.path, label=f"The same number in {tables.escape_markdown(name)}", query_params=other.params,
+                 icon=":material/call_split:")
 
 tie = details.tie_out
 if tie.document_amount is None:
@@ -67,7 +68,8 @@ st.caption(f"Lines or payments referencing an account or item deleted or inactiv
            f"{documents.platform_name(details.platform)}: {flagged}. " + documents.LEGEND)
 if deleted_filter("Only lines and payments referencing deleted or inactive accounts/items"):
     details = details.flagged_only()
-tables.failed_downloads(details.failed_export(), f"summary_{details.center_code}")
+tables.failed_downloads(details.failed_export(), f"summary_{details.center_code}",
+                        detail={"invoice": details.number, "center": details.center_code})
 
 st.subheader("Sale orders")
 if details.orders.empty:

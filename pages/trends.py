@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from syncstatus import charts, exports
+from syncstatus import charts
 from syncstatus.links import Param
 from syncstatus.reports import filters as rfilters
 from syncstatus.reports import trends
@@ -72,8 +72,8 @@ if not t.top_causes.empty:
     st.markdown("**What to do about the top causes**")
     for _, r in t.top_causes.iterrows():
         mark = ":orange[**⚠**] " if r["category"] == trends.DELETED_CATEGORY else ""
-        st.markdown(f"- {mark}**{r['Cause']}** — {r['Failed documents']:,} {trends.TOP_CAUSE_UNIT} "
-                    f"({r['Share']:.0%}): {r['What to do']}")
+        st.markdown(f"- {mark}**{tables.escape_markdown(r['Cause'])}** — {r['Failed documents']:,} "
+                    f"{trends.TOP_CAUSE_UNIT} ({r['Share']:.0%}): {tables.escape_markdown(r['What to do'])}")
 
 st.subheader("Deleted accounts and items")
 st.caption(trends.DELETED_REFS_CAPTION)
@@ -83,8 +83,8 @@ if not t.deleted_refs.empty:
     st.dataframe(tables.highlight_rows(deleted, [True] * len(deleted), "deleted"), hide_index=True, width="stretch",
                  column_config=tables.count_config(["Failed documents (all kinds)", "Pending documents (all kinds)",
                                                     "Blocked documents (all kinds)"]))
-    st.download_button("Deleted references CSV", exports.to_csv_bytes(deleted), file_name="trends_deleted_refs.csv",
-                       mime="text/csv", icon=":material/download:", key="csv_trends_deleted", on_click="ignore")
+    tables.download(st, "Deleted references CSV", deleted, report="trends_deleted_refs", f=f,
+                    file_name="trends_deleted_refs.csv", key="csv_trends_deleted")
 
 st.subheader("Pending age")
 st.caption(f"Pending documents of the selected dates by age (today {t.today:%d %b %Y} minus sync date). "
@@ -101,8 +101,8 @@ else:
     chart(charts.spikes_figure(t.spikes), "spikes")
     spikes = trends.spikes_table(t.spikes)
     st.dataframe(spikes, hide_index=True, width="stretch")
-    st.download_button("Spikes CSV", exports.to_csv_bytes(spikes), file_name="trends_spikes.csv", mime="text/csv",
-                       icon=":material/download:", key="csv_trends_spikes", on_click="ignore")
+    tables.download(st, "Spikes CSV", spikes, report="trends_spikes", f=f, file_name="trends_spikes.csv",
+                    key="csv_trends_spikes")
 
 target = next((link for event in drill if (link := trends.selected_link(event, f)) is not None), None)
 if target is not None:

@@ -1,5 +1,8 @@
 """Plotly figures of the Trends page: pure functions from report frames to `plotly.graph_objects.Figure`.
 
+Text from the data (center, zone, account and item names, codes) goes through `plain` before it becomes a tick
+label, hover text, title or legend name: Plotly reads a subset of HTML there (<a href>, <b>, <br>).
+
 Every clickable point carries its drill key (reports.trends.drill_key) as custom_data[0]: date-axis bars report
 wrong x values on selection (GH#11276), so the page reads the key, never x. Lines get markers so that they can be
 clicked at all (GH#8824).
@@ -41,6 +44,12 @@ STATUS_NAMES = {"processed": "Processed", "pending": "Pending", "failed": "Faile
 PERIOD_FORMATS = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
 _MARGIN = dict(l=10, r=10, t=40, b=10)
 _MARGIN_LEGEND = dict(l=10, r=10, t=90, b=10)  # title above a horizontal legend
+
+
+def plain(text) -> str:
+    """A value from the data, shown by Plotly as text: its `<`, `>` and `&` escaped, so `<a href=…>` in a center
+    name stays those characters instead of becoming a link."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _period_label(start: date, end: date, grain: str) -> str:
@@ -103,7 +112,7 @@ def volume_figure(volume: pd.DataFrame, grain: str, spikes: pd.DataFrame | None 
                          range=[0, max(0.05, float(top) * 1.2) if pd.notna(top) else 1], showgrid=False)
     if spikes is not None and not spikes.empty:
         s = spikes.sort_values("sync_date")
-        names = s["center_name"] if "center_name" in s else s["center_id"].astype(str)
+        names = [plain(n) for n in (s["center_name"] if "center_name" in s else s["center_id"].astype(str))]
         fig.add_trace(go.Scatter(
             x=[period_start(d, grain) for d in s["sync_date"]], y=s["rate"].tolist(), name="Failure spike (a center)",
             mode="markers", marker=dict(symbol="triangle-up", size=13, color=COLORS["spike"],
@@ -136,7 +145,7 @@ def causes_figure(causes: pd.DataFrame, grain: str) -> go.Figure:
     fig = go.Figure()
     for cat in cause_order(causes):
         c = causes[causes["category"] == cat].sort_values("period")
-        label = messages.CATEGORY_LABELS.get(cat, cat)
+        label = plain(messages.CATEGORY_LABELS.get(cat, cat))
         labels = [_period_label(a, b, grain) for a, b in zip(c["period_from"], c["period_to"], strict=True)]
         keys = [drill_key(status="failed", category=cat, **{"from": a, "to": b})
                 for a, b in zip(c["period_from"], c["period_to"], strict=True)]
@@ -167,15 +176,16 @@ def breakdown_figure(bd: pd.DataFrame, by: str, f: ReportFilters, limit: int = 3
     biggest = max(int(bd["total"].max()), 1)
     widths = [0.25 + 0.65 * (int(t) / biggest) ** 0.5 for t in top["total"]]
     keys = [drill_key(**{what: k, "status": "failed", "from": f.date_from, "to": f.date_to}) for k in top["key"]]
+    names = [plain(n) for n in top["name"]]
     details = [f"{int(fl):,} failed · {int(p):,} processed · {int(pe):,} pending"
                for fl, p, pe in zip(top["failed"], top["processed"], top["pending"], strict=True)]
     fig = go.Figure(go.Bar(
-        x=top["failure_rate"].tolist(), y=list(top["name"]), orientation="h", width=widths,
+        x=top["failure_rate"].tolist(), y=names, orientation="h", width=widths,
         marker=dict(color=top["failure_rate"].tolist(), colorscale=[[0, "#f6c1b9"], [1, COLORS["failed"]]],
                     cmin=0, cmax=max(float(bd["failure_rate"].max()), 0.01)),
         text=[f"{r:.1%} of {int(t):,}" for r, t in zip(top["failure_rate"], top["total"], strict=True)],
         textposition="outside", cliponaxis=False,
-        customdata=[[k, n, d] for k, n, d in zip(keys, top["name"], details, strict=True)],
+        customdata=[[k, n, d] for k, n, d in zip(keys, names, details, strict=True)],
         hovertemplate="%{customdata[1]}<br>Failure rate %{x:.1%}<br>%{customdata[2]}<extra></extra>",
         name="Failure rate",
     ))
@@ -195,15 +205,16 @@ def pending_age_figure(pending: pd.DataFrame, today: date, f: ReportFilters, lim
     if pending.empty:
         return _empty("Pending documents by age", "Nothing pending in these dates.")
     top = pending.head(limit).iloc[::-1]
+    names = [plain(n) for n in top["center_name"]]
     fig = go.Figure()
     for i, (label, _, _) in enumerate(AGE_BUCKETS):
         d0, d1 = bucket_dates(i, today, f)
         keys = [drill_key(center=c, status="pending", **{"from": d0, "to": d1}) for c in top["center_code"]]
         oldest = [f"oldest pending {o:%d %b %Y}" for o in top["oldest_sync_date"]]
         fig.add_trace(go.Bar(
-            x=top[label].tolist(), y=list(top["center_name"]), orientation="h", name=label,
+            x=top[label].tolist(), y=names, orientation="h", name=label,
             marker_color=AGE_COLORS[i],
-            customdata=[[k, n, o] for k, n, o in zip(keys, top["center_name"], oldest, strict=True)],
+            customdata=[[k, n, o] for k, n, o in zip(keys, names, oldest, strict=True)],
             hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{x:,}} pending<br>%{{customdata[2]}}<extra></extra>",
         ))
     shown = f" (oldest {limit} of {len(pending)} centers)" if len(pending) > limit else ""
@@ -222,7 +233,7 @@ def deleted_refs_figure(refs: pd.DataFrame, f: ReportFilters, limit: int = 20) -
         return _empty("Deleted accounts and items blocking documents",
                       "No failed or pending document references a deleted or inactive account or item.")
     top = blocking.head(limit).iloc[::-1]
-    names = [f"{c} · {k} {code} {n} ({s})" for c, k, code, n, s in
+    names = [plain(f"{c} · {k} {code} {n} ({s})") for c, k, code, n, s in
              zip(top["center_name"], top["ref_kind"], top["code"], top["name"], top["state"], strict=True)]
     fig = go.Figure()
     for status, marker in (("failed", dict(color=DELETED_COLOR, line=dict(color=DELETED_OUTLINE, width=2),
@@ -253,7 +264,7 @@ def spikes_figure(spikes: pd.DataFrame) -> go.Figure:
     for d, r, b in zip(s["sync_date"], s["rate"], s["base_mean"], strict=True):
         xs += [d, d, None]
         ys += [b, r, None]
-    labels = [f"{n} on {d:%d %b %Y}" for n, d in zip(s["center_name"], s["sync_date"], strict=True)]
+    labels = [f"{plain(n)} on {d:%d %b %Y}" for n, d in zip(s["center_name"], s["sync_date"], strict=True)]
     keys = [drill_key(center=c, status="failed", **{"from": d, "to": d})
             for c, d in zip(s["center_code"], s["sync_date"], strict=True)]
     detail = [f"{int(fl):,} failed of {int(n):,} · baseline {b:.1%} (threshold {t:.1%})"

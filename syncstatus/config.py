@@ -26,6 +26,10 @@ class Settings:
     stale_after_days: int
     public_base_url: str
     page_query_timeout_seconds: int = 30
+    # Recipient domains email may go to (a domain also allows its subdomains); empty: any domain.
+    mail_allowed_domains: tuple[str, ...] = ()
+    # Emails one user (sender of Email now, owner of a schedule) may send per hour; 0: no limit.
+    mail_rate_limit_per_hour: int = 100
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,6 +47,17 @@ def _int_env(name: str, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {value}")
     return value
+
+
+def _domains_env(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name) or ""
+    domains = tuple(dict.fromkeys(d.strip().lower().lstrip("@").rstrip(".") for d in raw.replace(";", ",").split(",")))
+    domains = tuple(d for d in domains if d)
+    bad = [d for d in domains if "." not in d or any(c.isspace() or c in "@/:" for c in d)]
+    if bad:
+        raise ConfigError(f"{name} lists domains separated by commas (example.com, corp.example.org); "
+                          f"not a domain: {', '.join(repr(b) for b in bad)}")
+    return domains
 
 
 def normalize_database_url(url: str) -> str:
@@ -73,4 +88,6 @@ def load_settings() -> Settings:
         stale_after_days=_int_env("STALE_AFTER_DAYS", 2),
         public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://localhost:8501"),
         page_query_timeout_seconds=_int_env("PAGE_QUERY_TIMEOUT_SECONDS", 30),
+        mail_allowed_domains=_domains_env("MAIL_ALLOWED_DOMAINS"),
+        mail_rate_limit_per_hour=_int_env("MAIL_RATE_LIMIT_PER_HOUR", 100),
     )

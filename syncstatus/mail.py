@@ -67,6 +67,18 @@ def validate_address(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+def domain_refusal(address: str, allowed: Sequence[str]) -> str | None:
+    """Why this address may not receive email under the allow-list (MAIL_ALLOWED_DOMAINS), or None.
+    An allowed domain also admits its subdomains; an empty list admits every domain."""
+    if not allowed:
+        return None
+    domain = address.rsplit("@", 1)[-1].lower()
+    if any(domain == d or domain.endswith("." + d) for d in allowed):
+        return None
+    return (f"{_shown(domain)} is not an allowed recipient domain; email may go to {', '.join(allowed)} "
+            "(setting MAIL_ALLOWED_DOMAINS)")
+
+
 def parse_recipients(text: str | Iterable[str]) -> list[str]:
     """Addresses separated by commas, semicolons, spaces or new lines; duplicates dropped, order kept.
 
@@ -328,6 +340,7 @@ class RenderedReport:
     content: ReportContent
     centers: int = 0
     notes: list[str] = field(default_factory=list)
+    subject_without_figures: str = ""   # title and filters only: what a log may show outside the figures' scope
 
 
 def describe_filters(f: ReportFilters, directory: pd.DataFrame | None = None) -> str:
@@ -362,6 +375,7 @@ def render_report(engine, report_key: str, center_ids: Sequence[int], f: ReportF
     directory = center_directory(engine, ids) if ids else None
     where = describe_filters(f, directory)
     title = heading or spec.title
+    plain = clean_subject(f"{title}: {where}")
     subject = clean_subject(f"{title}: {where}" + (f" — {content.failed:,} failed" if content.failed else ""))
     url = links.to(spec.page, **to_params(f)).url(settings.public_base_url)
     stem = f"{report_key}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
@@ -396,7 +410,8 @@ def render_report(engine, report_key: str, center_ids: Sequence[int], f: ReportF
     text = "\n".join([title, where, ""] + [f"{k}: {v:,}" for k, v in content.metrics.items()]
                      + ["", f"Open in syncstatus: {url}",
                         "Attached: " + (", ".join(a.filename for a in attachments) or "nothing")])
-    return RenderedReport(subject, "\n".join(body), text, attachments, content, centers=len(ids))
+    return RenderedReport(subject, "\n".join(body), text, attachments, content, centers=len(ids),
+                          subject_without_figures=plain)
 
 
 def _html_table(df: pd.DataFrame, highlight: Sequence[str | None] | None = None) -> str:

@@ -13,6 +13,9 @@ Rules, in one place:
   "skipped N missed occurrences". Pausing or editing moves the cursor: nothing from before is sent late.
 - **Per recipient**: an address that belongs to an active app user gets that user's centers; any other
   address gets the schedule owner's centers; both intersected with the schedule's filters.
+- **Refused** (logged with the reason, never retried): an address of a disabled or locked account (it would
+  otherwise get the sender's whole scope), a domain outside MAIL_ALLOWED_DOMAINS, and any send beyond
+  MAIL_RATE_LIMIT_PER_HOUR emails per hour by the same user.
 - **Retries**: a failed send is retried after 1, 5, 15 and 60 minutes; after 5 attempts it is failed.
 - **Alerts**: kind 'alert' sends only while its condition holds, and not again until the condition clears
   or the quiet period passes.
@@ -69,6 +72,7 @@ STATUSES = {
     "skipped-nothing-to-report": "Skipped: nothing to report",
     "skipped-no-access": "Skipped: recipient sees no centers",
     "skipped-already-alerted": "Skipped: already alerted",
+    "refused": "Refused",
 }
 
 
@@ -268,7 +272,7 @@ class Schedule:
         return from_params({**self.filters, "date_from": d0.isoformat(), "date_to": d1.isoformat()})
 
 
-def validate(s: Schedule) -> Schedule:
+def validate(s: Schedule, allowed_domains: Sequence[str] = ()) -> Schedule:
     """Check every field; raise ScheduleInvalid listing all problems, else return the cleaned schedule."""
     problems: list[str] = []
     s.name = mail.clean_subject(s.name, limit=200) if s.name and s.name.strip() else ""
@@ -301,6 +305,8 @@ def validate(s: Schedule) -> Schedule:
         s.recipients = mail.parse_recipients(s.recipients)
     except mail.InvalidAddress as exc:
         problems.append(str(exc))
+    else:
+        problems += [f"{r}: {why}." for r in s.recipients if (why := mail.domain_refusal(r, allowed_domains))]
     s.formats = mail.parse_formats(s.formats)
     if not s.formats:
         problems.append("Choose at least one attachment format (CSV or XLSX).")
@@ -366,9 +372,9 @@ def user_id(engine, username: str | None) -> int | None:
     return int(df.iloc[0]["id"]) if len(df) else None
 
 
-def save(engine, s: Schedule, username: str | None) -> int:
+def save(engine, s: Schedule, username: str | None, *, settings: Settings | None = None) -> int:
     """Create (s.id None) or update a schedule after validating it; returns its id."""
-    s = validate(s)
+    s = validate(s, (settings or load_settings()).mail_allowed_domains)
     now = utcnow()
     created = s.id is None
     owner_id = user_id(engine, username) if created else None
@@ -445,9 +451,41 @@ def user_centers(engine, username: str | None) -> tuple[int, ...] | None:
     return tuple(viewer.center_ids) if viewer is not None else None
 
 
+def _account_refusal(users: pd.DataFrame, address: str) -> str | None:
+    """Why the address of these accounts receives nothing: one of them is disabled or locked."""
+    now = utcnow()
+    for u in users.itertuples():
+        if not bool(u.active):
+            return f"{address} belongs to the disabled account {u.username!r}; nothing is sent to it"
+        locked = _dt(u.locked_until)
+        if locked is not None and locked > now:
+            return (f"{address} belongs to the account {u.username!r}, locked after failed sign-ins; nothing is "
+                    "sent to it while it is locked")
+    return None
+
+
+def recipient_refusal(engine, address: str, sender: str | None, settings: Settings) -> str | None:
+    """Why nothing may be sent to this address now, fit for the sender and the delivery log; None: go ahead.
+    Checked before every attempt (first send, retry, resend), so a change since the schedule was saved counts."""
+    why = mail.domain_refusal(address, settings.mail_allowed_domains)
+    if why is None:
+        why = _account_refusal(sql.frame(engine, "schedule_user_by_email", email=address), address)
+    limit = settings.mail_rate_limit_per_hour
+    if why is None and limit:
+        sent = int(sql.frame(engine, "email_delivery_sent_since", username=sender or "",
+                             since=utcnow() - timedelta(hours=1)).iloc[0]["sent"])
+        if sent >= limit:
+            why = (f"{sender or 'this schedule'} has sent {sent} emails in the last hour, the limit "
+                   f"(setting MAIL_RATE_LIMIT_PER_HOUR = {limit}); try again later")
+    return why
+
+
 def recipient_centers(engine, address: str, owner: str | None, owner_centers: Sequence[int] = ()) -> tuple[int, ...]:
-    """An app user's address gets that user's centers; any other address the owner's (else nothing)."""
+    """An app user's address gets that user's centers; any other address the owner's (else nothing). The
+    address of a disabled or locked account gets nothing, never the owner's centers."""
     users = sql.frame(engine, "schedule_user_by_email", email=address)
+    if _account_refusal(users, address):
+        return ()
     if len(users):  # several accounts share the address: only what all of them may see
         sets = [set(user_centers(engine, str(u)) or ()) for u in users["username"]]
         return tuple(sorted(set.intersection(*sets)))
@@ -527,6 +565,24 @@ def _finish(engine, delivery_id: int, *, status: str, subject: str, attempts: in
                     sent_at=sent_at)
 
 
+def sender_centers(engine, req: Request) -> tuple[int, ...]:
+    """The centers of whoever asked for a delivery (Email now: the sender; a schedule: its owner)."""
+    mine = user_centers(engine, req.owner)
+    return tuple(req.owner_centers) if mine is None else tuple(mine)
+
+
+WITHHELD = "(figures withheld from the log: the recipient sees centers outside the sender's)"
+
+
+def logged_subject(rendered: mail.RenderedReport, recipient: Sequence[int], sender: Sequence[int]) -> str:
+    """The subject the delivery log keeps. The log is read by the sender (or schedule owner) and administrators;
+    a subject's figures count the recipient's centers, so they are kept only when those are all the sender's
+    own, and otherwise replaced by a note: the log never shows a sender counts outside their scope."""
+    if set(recipient) <= set(sender):
+        return rendered.subject
+    return mail.clean_subject(f"{rendered.subject_without_figures} {WITHHELD}", limit=300)
+
+
 def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, settings: Settings,
              transport=None, force: bool = False, now: datetime | None = None,
              requested_by: str | None = None) -> Outcome:
@@ -535,6 +591,10 @@ def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, se
     attempts = attempts_before + 1
     subject = ""
     try:
+        refused = recipient_refusal(engine, req.recipient, requested_by or req.owner, settings)
+        if refused:
+            _finish(engine, delivery_id, status="refused", subject="", attempts=attempts_before, error=refused)
+            return Outcome(delivery_id, req.recipient, "refused", refused)
         centers = recipient_centers(engine, req.recipient, req.owner, req.owner_centers)
         if not centers:
             _finish(engine, delivery_id, status="skipped-no-access", subject="", attempts=attempts_before,
@@ -543,11 +603,11 @@ def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, se
         f = from_params(req.filters)
         rendered = mail.render_report(engine, req.report, centers, f, req.formats, heading=req.heading,
                                       settings=settings)
-        subject = rendered.subject
+        subject = logged_subject(rendered, centers, sender_centers(engine, req))
         if req.only_when_issues and not force and not rendered.content.has_issues:
             _finish(engine, delivery_id, status="skipped-nothing-to-report", subject=subject, attempts=attempts_before)
             return Outcome(delivery_id, req.recipient, "skipped-nothing-to-report", subject=subject)
-        msg = mail.build_message(settings.mail_from, [req.recipient], subject, rendered.html, rendered.text,
+        msg = mail.build_message(settings.mail_from, [req.recipient], rendered.subject, rendered.html, rendered.text,
                                  rendered.attachments)
         (transport or mail.transport(settings)).send(msg)
     except (mail.MailError, mail.InvalidAddress, OSError, sa.exc.OperationalError) as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,6 +16,7 @@ from syncstatus.config import load_settings
 from syncstatus.ui.state import StateKeys
 
 T = TypeVar("T")
+_LOG = logging.getLogger(__name__)
 
 
 def database_url() -> str:
@@ -52,13 +55,8 @@ def cached(fn: Callable[..., T]) -> Callable[..., T]:
         return fn(_engine_for(url), *args, **kwargs)
 
     def call(*args: Any, **kwargs: Any) -> T:
-        try:
+        with database_errors_shown_plainly():
             result = _run(database_url(), f"{fn.__module__}.{fn.__qualname__}", *args, **kwargs)
-        except sa.exc.DBAPIError as exc:
-            if not db.is_timeout(exc):  # PAGE_QUERY_TIMEOUT_SECONDS: the server has cancelled the statement
-                raise
-            st.error(took_too_long(), icon=":material/hourglass_disabled:")
-            st.stop()
         st.session_state.setdefault(StateKeys.DATA_AS_OF, datetime.now().replace(microsecond=0))
         return result
 
@@ -74,3 +72,38 @@ def refresh() -> None:
 
 def data_as_of() -> datetime | None:
     return st.session_state.get(StateKeys.DATA_AS_OF)
+
+
+# --- database errors during a run ------------------------------------------------------------------
+
+def database_unavailable(reason: str) -> None:
+    """The one message a user sees when the database fails, before a page or in the middle of one; stops."""
+    st.error(f"The dashboard cannot reach its database: {reason}. It will work again as soon as the "
+             "database answers; use **Retry** or reload the page.", icon=":material/cloud_off:")
+    st.button("Retry", key="retry_database")
+    st.stop()
+
+
+@contextmanager
+def database_errors_shown_plainly() -> Iterator[None]:
+    """A database error raised inside shows the plain message above and stops the run. A traceback would carry
+    the SQL text, its bound parameters and server paths to whoever is looking; they go to the server log only."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        if isinstance(exc, sa.exc.DBAPIError) and db.is_timeout(exc):
+            # PAGE_QUERY_TIMEOUT_SECONDS: the server has cancelled the statement
+            st.error(took_too_long(), icon=":material/hourglass_disabled:")
+            st.stop()
+        _LOG.error("database error during a page run", exc_info=exc)
+        database_unavailable(plain_database_error(exc))
+
+
+def plain_database_error(exc: sa.exc.SQLAlchemyError) -> str:
+    """'cannot reach PostgreSQL at host:port/db: <the driver's first line>' for a lost connection; for any other
+    database error only its kind, since the driver's text may quote the statement or a value."""
+    where = db.describe_url(database_url())
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)):
+        first = (str(getattr(exc, "orig", None) or "").strip().splitlines() or [type(exc).__name__])[0]
+        return f"cannot reach {where}: {first[:200]}"
+    return f"{where} failed to answer ({type(exc).__name__})"

@@ -15,6 +15,7 @@ from syncstatus.reports.filters import STATUS_CHOICES, ReportFilters
 from syncstatus.schema import PLATFORM_NAMES
 from syncstatus.ui import data
 from syncstatus.ui.state import StateKeys
+from syncstatus.ui.tables import escape_markdown
 
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "XLSX (Excel)"}
 COMMON_TIMEZONES = ("UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
@@ -38,7 +39,7 @@ def _close_dialog() -> None:
 @st.dialog("Email this report", width="medium", on_dismiss=_close_dialog)
 def email_dialog(report_key: str, viewer: Viewer, f: ReportFilters) -> None:
     spec = mail.REPORTS[report_key]
-    st.markdown(f"**{spec.title}** · {mail.describe_filters(f)}")
+    st.markdown(f"**{spec.title}** · {escape_markdown(mail.describe_filters(f))}")  # codes from the URL
     st.caption("The message has a summary in its body and the full data attached. A recipient who has an "
                "account receives only the centers that account may see.")
     with st.form(f"email_now_{report_key}", border=False):
@@ -55,17 +56,18 @@ def email_dialog(report_key: str, viewer: Viewer, f: ReportFilters) -> None:
             outcomes = schedules.send_now(data.engine(), report_key, f, to, formats, viewer.username,
                                           viewer.center_ids)
     except mail.InvalidAddress as exc:
-        st.error(str(exc), icon=":material/alternate_email:")
+        st.error(escape_markdown(exc), icon=":material/alternate_email:")
         return
     for o in outcomes:
         if o.status == "sent":
-            st.success(f"Sent to {o.recipient}.", icon=":material/check_circle:")
+            st.success(f"Sent to {escape_markdown(o.recipient)}.", icon=":material/check_circle:")
         elif o.status == "retrying":
-            st.warning(f"Could not send to {o.recipient} yet ({o.error}); it will be retried automatically. "
+            st.warning(f"Could not send to {escape_markdown(o.recipient)} yet ({escape_markdown(o.error)}); it will be "
+                       "retried automatically. "
                        "See the Delivery Log.", icon=":material/schedule:")
         else:
-            st.error(f"{o.recipient}: {schedules.STATUSES.get(o.status, o.status)}"
-                     + (f" ({o.error})" if o.error else ""))
+            st.error(f"{escape_markdown(o.recipient)}: {schedules.STATUSES.get(o.status, o.status)}"
+                     + (f" ({escape_markdown(o.error)})" if o.error else ""))
 
 
 # --- the schedule form -----------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def _save(viewer: Viewer, editing: int | None) -> int | None:
     try:
         sid = schedules.save(data.engine(), s, viewer.username)
     except schedules.ScheduleInvalid as exc:
-        st.error("The schedule was not saved:\n\n" + "\n".join(f"- {p}" for p in exc.problems),
+        st.error("The schedule was not saved:\n\n" + "\n".join(f"- {escape_markdown(p)}" for p in exc.problems),
                  icon=":material/error:")
         return None
     # Widgets cannot be reset after they were drawn in this run: clear the form on the next one.

@@ -10,6 +10,7 @@ import streamlit as st
 from syncstatus.links import Param
 from syncstatus.reports.filters import STATUS_CHOICES, ReportFilters, default_range
 from syncstatus.schema import PLATFORM_NAMES
+from syncstatus.ui.tables import escape_markdown
 
 LEVELS = {"organization": "Organization level", "center": "Center level"}
 MAX_DAY = date(2100, 1, 1)
@@ -41,7 +42,7 @@ def url_date(key: str, default: date) -> None:
         try:
             wanted = date.fromisoformat(raw[:10])
         except ValueError:
-            st.warning(f"Ignored {key}={raw[:30]!r}: not a date (YYYY-MM-DD).")
+            st.warning(f"Ignored {key}={escape_markdown(repr(raw[:30]))}: not a date (YYYY-MM-DD).")
             st.query_params.pop(key, None)
     if st.session_state.get(key) != wanted:
         st.session_state[key] = wanted

@@ -15,15 +15,13 @@ from syncstatus.ui.state import StateKeys
 def page_setup(page_key: str) -> Viewer:
     """Configure the page, require a signed-in viewer, draw the sidebar; stops the script otherwise."""
     spec = links.PAGE_BY_KEY[page_key]
-    st.set_page_config(page_title=f"{spec.title} · syncstatus", page_icon=":material/sync:", layout="wide")
+    # An emoji icon is drawn in the browser; a :material/…: one is fetched from fonts.gstatic.com on every page.
+    st.set_page_config(page_title=f"{spec.title} · syncstatus", page_icon="🔄", layout="wide")
     try:
         engine = data.engine()
         db.check_connection(engine)
     except (ConfigError, db.DatabaseUnavailable) as exc:
-        st.error(f"The dashboard cannot reach its database: {exc}. It will work again as soon as the "
-                 "database answers; use **Retry** or reload the page.", icon=":material/cloud_off:")
-        st.button("Retry", key="retry_database")
-        st.stop()
+        data.database_unavailable(str(exc))
     viewer = signin.require_viewer(engine)
     if st.session_state.pop(StateKeys.JUST_SIGNED_IN, False) and page_key == "home":
         st.switch_page(links.PAGE_BY_KEY["sync_status"].path)  # a deep link keeps its own page instead
@@ -35,6 +33,13 @@ def page_setup(page_key: str) -> Viewer:
     if flash:
         st.toast(flash)
     return viewer
+
+
+def run_page(page) -> None:
+    """Run the navigation's page; a database error anywhere in it (not only in a cached query) shows the plain
+    message instead of a traceback."""
+    with data.database_errors_shown_plainly():
+        page.run()
 
 
 def sidebar(viewer: Viewer, current: str) -> None:
@@ -58,5 +63,7 @@ def sidebar(viewer: Viewer, current: str) -> None:
 
 def nav_pages() -> list:
     """Every page for st.navigation (hidden menu: the sidebar above is ours)."""
-    return [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path or None, default=p.key == "home")
+    # No icon: the menu is hidden, and a page's :material/…: icon would become the favicon, fetched from
+    # fonts.gstatic.com (page_setup sets an emoji one, drawn in the browser).
+    return [st.Page(p.path, title=p.title, url_path=p.url_path or None, default=p.key == "home")
             for p in links.PAGES]

@@ -19,6 +19,7 @@ from syncstatus import access, audit
 from syncstatus.access import Viewer
 from syncstatus.ui import data
 from syncstatus.ui.state import StateKeys
+from syncstatus.ui.tables import escape_markdown
 
 TITLE = "Sign in to syncstatus"
 RECHECK_SECONDS = 60.0
@@ -70,7 +71,7 @@ def _single_sign_on(engine: sa.Engine) -> Viewer:
     if viewer is None:
         audit.record(engine, None, "sign_in_failed", {"method": "sso", "reason": "no_account", "email": email})
         st.title(TITLE)
-        st.error(f"Your account {email} has no access; ask an administrator.")
+        st.error(f"Your account {escape_markdown(email)} has no access; ask an administrator.")
         st.button("Sign out", key=StateKeys.SIGN_OUT, on_click=st.logout)
         st.stop()
     viewer = replace(viewer, via_sso=True)
@@ -123,8 +124,8 @@ def _loggable_username(username: str) -> str:
 
 def account_box(viewer: Viewer) -> None:
     """Who is signed in, with which scope, and the Sign out button."""
-    st.caption(f"Signed in as **{viewer.display_name}** ({viewer.username})")
-    st.caption(viewer.scope_label or viewer.role)
+    st.caption(f"Signed in as **{escape_markdown(viewer.display_name)}** ({escape_markdown(viewer.username)})")
+    st.caption(escape_markdown(viewer.scope_label or viewer.role))  # zone and center names come from the data
     st.button("Sign out", key=StateKeys.SIGN_OUT, icon=":material/logout:", on_click=_sign_out,
               args=(viewer.username, viewer.via_sso))
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import re
+import string
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
-from syncstatus import exports, links
-from syncstatus.reports.filters import ReportFilters
+from syncstatus import audit, exports, links
+from syncstatus.reports.filters import ReportFilters, to_params
 from syncstatus.ui import data
+from syncstatus.ui.state import StateKeys
 
 FILLS = {"failed": "background-color: #fde2e1", "deleted": "background-color: #fff1c2",
          "warning": "background-color: #fff1c2", "total": "background-color: #e8eef7; font-weight: bold"}
@@ -65,8 +68,9 @@ def count_config(count_columns: Sequence[str], pinned: Sequence[str] = (), wide:
 
 def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
             highlight: Sequence[str | None] | None = None, totals_last_row: bool = False,
-            title: str | None = None) -> None:
-    """Refresh, 'data as of', and CSV/XLSX downloads of exactly the table shown."""
+            title: str | None = None, filters: ReportFilters | None = None) -> None:
+    """Refresh, 'data as of', and CSV/XLSX downloads of exactly the table shown. `f` also dates the file name;
+    `filters` are audited instead when the file name has no dates (catalog pages)."""
     c1, c2, c3, c4 = st.columns([1, 2.4, 1, 1])
     # The callback clears the cache before the rerun the click starts: one run, with fresh data.
     c1.button("Refresh", icon=":material/refresh:", key=f"refresh_{name}",
@@ -76,12 +80,36 @@ def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
     stem = name
     if f is not None:
         stem = f"{name}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
-    c3.download_button("CSV", exports.to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
-                       icon=":material/download:", key=f"csv_{name}", on_click="ignore")
-    c4.download_button("XLSX", exports.to_xlsx_bytes(table, sheet=name, highlight=highlight,
-                                                     totals_last_row=totals_last_row, title=title),
-                       file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME, icon=":material/download:",
-                       key=f"xlsx_{name}", on_click="ignore")
+    audited = f if f is not None else filters
+    download(c3, "CSV", table, report=name, f=audited, file_name=f"{stem}.csv", key=f"csv_{name}")
+    download(c4, "XLSX", table, report=name, f=audited, file_name=f"{stem}.xlsx", key=f"xlsx_{name}",
+             to_bytes=lambda: exports.to_xlsx_bytes(table, sheet=name, highlight=highlight,
+                                                    totals_last_row=totals_last_row, title=title))
+
+
+def download(container, label: str, table: pd.DataFrame, *, report: str, file_name: str, key: str,
+             f: ReportFilters | None = None, to_bytes: Callable[[], bytes] | None = None, detail: dict | None = None,
+             disabled: bool = False) -> None:
+    """A CSV/XLSX download button (by `file_name`'s extension) that writes an `export` audit event (who, which
+    report, filters, rows) each time the file is served. Every download of the dashboard goes through here.
+
+    The file is built when the button is clicked (a deferred download), on a thread of its own without the
+    session: who is downloading is read now. The event is written before the file is built; if it cannot be
+    written the download fails, so no export goes unrecorded."""
+    fmt = file_name.rsplit(".", 1)[-1].lower()
+    build = to_bytes or (lambda: exports.to_csv_bytes(table))
+    viewer = st.session_state.get(StateKeys.VIEWER)
+    username = getattr(viewer, "username", None)
+    engine = data.engine()
+    event = {"report": report, "format": fmt, "file": file_name, "rows": len(table),
+             "filters": to_params(f) if f is not None else {}, **(detail or {})}
+
+    def serve() -> bytes:
+        audit.record(engine, username, "export", event)
+        return build()
+
+    container.download_button(label, serve, file_name=file_name, mime="text/csv" if fmt == "csv" else exports.XLSX_MIME,
+                              icon=":material/download:", key=key, on_click="ignore", disabled=disabled)
 
 
 def selected_cell(event) -> tuple[int, str] | None:
@@ -165,23 +193,37 @@ def drill_table(result, name: str, f: ReportFilters, *, number_column: str | Non
             st.switch_page(target.path, query_params=target.params)
 
 
-def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = None) -> None:
-    """CSV/XLSX of the failed documents behind a view, one row each, ready for reprocessing."""
+def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
+                     filters: ReportFilters | None = None, detail: dict | None = None) -> None:
+    """CSV/XLSX of the failed documents behind a view, one row each, ready for reprocessing (`f`, `filters`: as
+    for toolbar; `detail`: more for the audit event, such as the invoice number)."""
     stem = f"failed_{name}" + (f"_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}" if f is not None else "")
     c1, c2, c3 = st.columns([2.4, 1, 1])
     c1.caption(f":material/build: {len(failed):,} failed documents in this view, with category and fix hint "
                "for reprocessing")
-    c2.download_button("Failed CSV", exports.to_csv_bytes(failed), file_name=f"{stem}.csv", mime="text/csv",
-                       icon=":material/download:", key=f"failed_csv_{name}", on_click="ignore",
-                       disabled=failed.empty)
-    c3.download_button("Failed XLSX", exports.to_xlsx_bytes(failed, sheet="Failed documents"),
-                       file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME, icon=":material/download:",
-                       key=f"failed_xlsx_{name}", on_click="ignore", disabled=failed.empty)
+    audited = f if f is not None else filters
+    download(c2, "Failed CSV", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.csv",
+             key=f"failed_csv_{name}", detail=detail, disabled=failed.empty)
+    download(c3, "Failed XLSX", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.xlsx",
+             key=f"failed_xlsx_{name}", detail=detail, disabled=failed.empty,
+             to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents"))
 
 
-def escape_markdown(text: str) -> str:
-    """Show user-supplied text (a number from the URL) literally inside st.error/st.info markdown."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+!|~$" else ch for ch in text)
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaping all of them also
+# breaks entities (&lt;), Streamlit's :color[…] directives and list or heading markers.
+_MARKDOWN_PUNCTUATION = frozenset(string.punctuation)
+# GFM links bare URLs and addresses (https://…, www.…, a@b.org) after escapes are resolved, so an escape cannot
+# stop them: an invisible word joiner inside the pattern does.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(text) -> str:
+    """Any value from data or the URL (a name, a code, a platform's message, a parameter), shown literally by
+    whatever renders markdown: st.markdown/caption/error/warning/info/success/toast, metric labels and values,
+    button and page_link labels. Never a link, an image, HTML or formatting."""
+    joined = _AUTOLINK.sub(WORD_JOINER, str(text))
+    return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in joined)
 
 
 def drill_to(link: links.Link) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import string
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -53,8 +56,16 @@ def open_page(name: str, *, as_user: str | None = "admin", params: dict | None =
     return at.switch_page(f"pages/{name}.py").run()
 
 
+_ESCAPED = re.compile("\\\\([" + re.escape(string.punctuation) + "])")
+
+
+def rendered(markdown: str) -> str:
+    """The text a markdown body shows for a value escaped by tables.escape_markdown (AppTest gives the source)."""
+    return _ESCAPED.sub(r"\1", str(markdown)).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        parts.extend(str(e.value) for e in getattr(at, kind))
+        parts.extend(rendered(e.value) for e in getattr(at, kind))
     return "\n".join(parts)

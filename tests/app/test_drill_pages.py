@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from syncstatus import links
 from syncstatus.reports import catalog, documents, summary_details
 from syncstatus.schema import center, sync_document
-from tests.app.conftest import texts
+from tests.app.conftest import rendered, texts
 from tests.conftest import DEMO_END, ROOT
 
 RANGE = {"date_from": (DEMO_END - timedelta(days=30)).isoformat(), "date_to": DEMO_END.isoformat()}
@@ -109,7 +109,7 @@ def test_a_deep_link_opens_one_summary_invoice_with_orders_lines_payments_and_ti
     at = open_page("sale_order_summary_details", {"invoice": number})
     assert not at.exception
     assert at.title[0].value == "Sale Order Summary Details"
-    assert any(number in s.value for s in at.subheader)
+    assert any(number in rendered(s.value) for s in at.subheader)
     assert [s.value for s in at.subheader][1:] == ["Sale orders", "Lines", "Payments"]
     assert list(frame(at, 0).columns) == summary_details.ORDER_COLUMNS
     assert list(frame(at, 1).columns) == summary_details.LINE_COLUMNS
@@ -121,7 +121,7 @@ def test_a_deep_link_opens_one_summary_invoice_with_orders_lines_payments_and_ti
 def test_an_unknown_number_and_a_hidden_number_give_the_same_message(app_db):
     at = open_page("sale_order_summary_details", {"invoice": "NO-SUCH-1"})
     assert not at.exception
-    assert at.error[0].value == "No summary invoice or invoice numbered NO-SUCH-1 in your centers."
+    assert rendered(at.error[0].value) == "No summary invoice or invoice numbered NO-SUCH-1 in your centers."
     with app_db.connect() as conn:
         other = conn.execute(sa.select(sync_document.c.document_no).join(center, center.c.id == sync_document.c.center_id)
                              .where(sync_document.c.kind == "summary_invoice", center.c.code != first_center(app_db).code)
@@ -129,7 +129,7 @@ def test_an_unknown_number_and_a_hidden_number_give_the_same_message(app_db):
     hidden = open_page("sale_order_summary_details", {"invoice": other},
                        as_user=f"center.{first_center(app_db).code.lower()}")
     assert not hidden.exception
-    assert hidden.error[0].value == summary_details.not_found_message(other)
+    assert rendered(hidden.error[0].value) == summary_details.not_found_message(other)
 
 
 @pytest.mark.parametrize("name", ["sale_orders", "payments", "misc_journal_entries", "items", "chart_of_accounts",

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from syncstatus import db, operations
 from syncstatus.schema import center, sync_job
-from tests.app.conftest import open_page, texts
+from tests.app.conftest import open_page, rendered, texts
 from tests.conftest import DEMO_END
 
 RANGE = {"date_from": (DEMO_END - timedelta(days=30)).isoformat(), "date_to": DEMO_END.isoformat()}
@@ -46,7 +46,7 @@ def test_the_center_without_a_maintenance_job_is_flagged_with_its_deleted_pendin
     assert missing, "the demo data has a center without the maintenance job"
     at = open_page("operations", params=RANGE)
     assert not at.exception
-    errors = [str(e.value) for e in at.error]
+    errors = [rendered(e.value) for e in at.error]
     for _code, name in missing:
         assert any(name in e and FLAG in e for e in errors), errors
     orders = frame_with(at, "Deleted orders pending (all dates)")

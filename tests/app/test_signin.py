@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from syncstatus import access, audit, db
 from syncstatus.schema import center, metadata, zone
 from syncstatus.ui.state import StateKeys
+from tests.app.conftest import rendered
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 AUDIT_PAGE = str(ROOT / "pages" / "audit.py")
@@ -162,7 +163,7 @@ def test_the_account_box_names_a_center_level_scope(app_db):
     at.session_state[StateKeys.VIEWER] = access.viewer_for(app_db, "ana")
     at.run()
     assert not at.exception
-    assert [c.value for c in at.caption] == ["Signed in as **ana** (ana)", "Center level: Lakeside Spa"]
+    assert [rendered(c.value) for c in at.caption] == ["Signed in as **ana** (ana)", "Center level: Lakeside Spa"]
     assert [b.label for b in at.button] == ["Sign out"]
 
 
@@ -217,7 +218,8 @@ def test_single_sign_on_without_an_account_says_so(app_db):
     at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
     at.user = {"is_logged_in": True, "email": "stranger@example.com"}
     at.run()
-    assert [e.value for e in at.error] == ["Your account stranger@example.com has no access; ask an administrator."]
+    assert [rendered(e.value) for e in at.error] == [
+        "Your account stranger@example.com has no access; ask an administrator."]
     assert len(at.dataframe) == 0 and [b.label for b in at.button] == ["Sign out"]
 
 

@@ -274,3 +274,91 @@ def test_the_failed_documents_report_is_registered_and_attaches_every_failed_doc
     want = documents.failed_documents(mail_db, ids, RANGE)
     assert len(want) > 0 and len(got) == len(want)
     assert list(got.columns) == list(want.columns)
+
+
+# --- who may receive: disabled and locked accounts, the domain allow-list, the send rate (issue 24 item 5) ---
+
+def _center_user_with_address(engine, email: str) -> str:
+    name = TEST_USER_PREFIX + "gone"
+    access.create_user(engine, name, None, "center", centers=[first_center(engine).code], email=email)
+    return name
+
+
+def test_the_address_of_a_disabled_account_receives_nothing_not_the_senders_scope(mail_db, smtp_server):
+    name = _center_user_with_address(mail_db, "leaver@example.com")
+    access.disable_user(mail_db, name)
+    outcomes = schedules.send_now(mail_db, "sync_status", RANGE, "leaver@example.com, boss@example.com", ["csv"],
+                                  "admin", access.all_center_ids(mail_db), settings=settings_for(smtp_server.url))
+    assert [o.status for o in outcomes] == ["refused", "sent"]
+    assert "disabled account" in outcomes[0].error and name in outcomes[0].error  # what the sender is shown
+    assert smtp_server.inbox.for_recipient("leaver@example.com") == []
+    assert len(smtp_server.inbox.for_recipient("boss@example.com")) == 1
+    log = pd.read_sql(sa.select(email_delivery).order_by(email_delivery.c.id), mail_db)
+    assert list(log["status"]) == ["refused", "sent"] and "disabled account" in log["error"][0]
+
+    access.enable_user(mail_db, name)  # enabled again: its own single center, as before
+    [o] = schedules.send_now(mail_db, "sync_status", RANGE, "leaver@example.com", ["csv"], "admin",
+                             access.all_center_ids(mail_db), settings=settings_for(smtp_server.url))
+    assert o.status == "sent"
+    [msg] = smtp_server.inbox.for_recipient("leaver@example.com")
+    assert list(csv_frame(attachments(msg)["csv"])["Center Name"][:-1]) == [first_center(mail_db).name]
+
+
+def test_the_address_of_a_locked_account_receives_nothing_while_it_is_locked(mail_db, smtp_server):
+    name = _center_user_with_address(mail_db, "locked@example.com")
+    with mail_db.begin() as conn:
+        conn.execute(app_user.update().where(app_user.c.username == name)
+                     .values(failed_attempts=5, locked_until=utcnow() + timedelta(minutes=15)))
+    [o] = schedules.send_now(mail_db, "sync_status", RANGE, "locked@example.com", ["csv"], "admin",
+                             access.all_center_ids(mail_db), settings=settings_for(smtp_server.url))
+    assert o.status == "refused" and "locked" in o.error
+    assert smtp_server.inbox.for_recipient("locked@example.com") == []
+
+
+def test_only_allowed_recipient_domains_and_their_subdomains_receive_email(mail_db, smtp_server):
+    settings = replace(settings_for(smtp_server.url), mail_allowed_domains=("example.com",))
+    outcomes = schedules.send_now(mail_db, "sync_status", RANGE,
+                                  "boss@example.com, cfo@eu.example.com, thief@example.com.evil.test, x@notexample.com",
+                                  ["csv"], "admin", access.all_center_ids(mail_db), settings=settings)
+    assert [o.status for o in outcomes] == ["sent", "sent", "refused", "refused"]
+    assert "not an allowed recipient domain" in outcomes[2].error and "MAIL_ALLOWED_DOMAINS" in outcomes[2].error
+    assert sorted(a for e in smtp_server.inbox.envelopes for a in e.rcpt_tos) == ["boss@example.com",
+                                                                                  "cfo@eu.example.com"]
+
+
+def test_sends_beyond_the_hourly_rate_limit_are_refused_with_the_limit_named(mail_db, smtp_server):
+    settings = replace(settings_for(smtp_server.url), mail_rate_limit_per_hour=2)
+    outcomes = schedules.send_now(mail_db, "sync_status", RANGE, "a@example.com, b@example.com, c@example.com",
+                                  ["csv"], "admin", access.all_center_ids(mail_db), settings=settings)
+    assert [o.status for o in outcomes] == ["sent", "sent", "refused"]
+    assert "2 emails in the last hour" in outcomes[2].error and "MAIL_RATE_LIMIT_PER_HOUR = 2" in outcomes[2].error
+    assert len(smtp_server.inbox.envelopes) == 2
+    # The limit is per sender: another user still sends.
+    [o] = schedules.send_now(mail_db, "sync_status", RANGE, "c@example.com", ["csv"], TEST_USER_PREFIX + "other",
+                             access.all_center_ids(mail_db), settings=settings)
+    assert o.status == "sent"
+
+
+# --- the delivery log shows no counts outside the sender's scope (issue 24 item 10) -----------------------
+
+def test_a_center_users_log_keeps_no_figures_counted_over_a_wider_recipients_centers(mail_db, smtp_server):
+    first = first_center(mail_db)
+    sender = TEST_USER_PREFIX + "clerk"
+    access.create_user(mail_db, sender, None, "center", centers=[first.code], email="clerk@example.com")
+    access.create_user(mail_db, TEST_USER_PREFIX + "chief", None, "admin", email="chief@example.com")
+    outcomes = schedules.send_now(mail_db, "sync_status", RANGE, "chief@example.com, clerk@example.com", ["csv"],
+                                  sender, (first.id,), settings=settings_for(smtp_server.url))
+    assert [o.status for o in outcomes] == ["sent", "sent"]
+    everyone = sync_status.build(mail_db, access.all_center_ids(mail_db), RANGE)
+    wide = int(everyone.totals["Failed Invoices"] + everyone.totals["Failed Misc. Journals"])
+    own = sync_status.build(mail_db, (first.id,), RANGE)
+    narrow = int(own.totals["Failed Invoices"] + own.totals["Failed Misc. Journals"])
+    assert wide > narrow > 0, "the demo data should have failures in the first center and more elsewhere"
+
+    [to_chief] = smtp_server.inbox.for_recipient("chief@example.com")
+    assert to_chief["Subject"].endswith(f"— {wide:,} failed")  # the recipient gets their own figures
+
+    log = schedules.deliveries(mail_db, sender, is_admin=False).set_index("recipients")
+    assert f"{wide:,}" not in log.loc["chief@example.com", "subject"]
+    assert log.loc["chief@example.com", "subject"].endswith(schedules.WITHHELD)
+    assert log.loc["clerk@example.com", "subject"].endswith(f"— {narrow:,} failed")  # their own scope: kept

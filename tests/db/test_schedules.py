@@ -4,6 +4,7 @@ occurrences, pause, alerts, and two runners at the same time."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -306,3 +307,30 @@ def test_a_schedule_without_an_owner_sends_outsiders_nothing(engine):
     rec = Recorder()
     summary = schedules.run_due(engine, FIRST, transport=rec)
     assert [o.status for o in summary.outcomes] == ["skipped-no-access"] and rec.sent == []
+
+
+def test_a_schedule_to_a_disabled_accounts_address_sends_it_nothing_and_logs_why(mail_db, owner, smtp_server):
+    first = first_center(mail_db)
+    access.create_user(mail_db, TEST_USER_PREFIX + "leaver", None, "center", centers=[first.code],
+                       email="leaver@example.com")
+    make_schedule(mail_db, recipients="leaver@example.com, partner@example.com")
+    access.disable_user(mail_db, TEST_USER_PREFIX + "leaver")
+    summary = schedules.run_due(mail_db, FIRST, settings=settings_for(smtp_server.url))
+    assert sorted(o.status for o in summary.outcomes) == ["refused", "sent"]
+    assert smtp_server.inbox.for_recipient("leaver@example.com") == []
+    rows = log(mail_db).set_index("recipients")
+    assert rows.loc["leaver@example.com", "status"] == "refused"
+    assert "disabled account" in rows.loc["leaver@example.com", "error"]
+    assert schedules.STATUSES["refused"] == "Refused"
+    # Never retried: a refusal is final until the account changes.
+    assert schedules.run_due(mail_db, FIRST + timedelta(hours=2), settings=settings_for(smtp_server.url)).outcomes == []
+
+
+def test_a_schedule_to_a_domain_outside_the_allow_list_is_not_saved(mail_db, owner):
+    settings = replace(settings_for(None), mail_allowed_domains=("example.com",))
+    s = schedules.Schedule(name="Leak", report="sync_status", date_range="yesterday", frequency=schedules.Frequency(),
+                           timezone="UTC", recipients="ok@example.com, me@gmail.test")
+    with pytest.raises(schedules.ScheduleInvalid) as err:
+        schedules.save(mail_db, s, owner, settings=settings)
+    assert err.value.problems == ["me@gmail.test: 'gmail.test' is not an allowed recipient domain; email may go to "
+                                  "example.com (setting MAIL_ALLOWED_DOMAINS)."]

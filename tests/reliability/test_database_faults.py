@@ -101,6 +101,41 @@ def test_the_report_after_a_restart_shows_the_same_figures_as_before(dashboard_o
     assert after.equals(before)
 
 
+def test_a_database_cut_in_the_middle_of_a_page_shows_the_plain_message_without_sql_parameters_or_paths(
+        dashboard_on_owned_pg, monkeypatch):
+    pg = dashboard_on_owned_pg
+    from syncstatus import sql
+
+    real_execute = sql.execute
+    cut = []
+
+    def execute_after_a_cut(conn, name, **params):
+        # The report's own statement, on a connection the page already holds: stop the server under it, so
+        # the driver raises mid-page with the statement and its bound parameters attached to the error.
+        if name.startswith("sync_status_report") and not cut:
+            cut.append(name)
+            pg.stop()
+        return real_execute(conn, name, **params)
+
+    monkeypatch.setattr(sql, "execute", execute_after_a_cut)
+    with dbmod.create_db_engine(os.environ["DATABASE_URL"]).connect() as conn:
+        first_center = conn.execute(sa.select(center.c.code).order_by(center.c.id)).scalar()
+    at = open_page("sync_status", as_user=f"center.{first_center.lower()}", params=RANGE)
+    assert cut, "the page never ran its report statement"
+    assert not at.exception, "a database cut mid-page must not show a traceback"
+    shown = texts(at)
+    assert UNREACHABLE in shown
+    assert f"cannot reach PostgreSQL at 127.0.0.1:{pg.port}/syncstatus_fault_demo" in shown
+    for leak in ("SELECT", "FROM", "[SQL", "parameters", "center_ids", "Traceback", ".py", str(ROOT), "sqlalche"):
+        assert leak not in shown, f"the message shows {leak!r}: {shown}"
+    assert len(at.dataframe) == 0
+
+    pg.start()
+    at.button(key="retry_database").click().run()
+    assert not at.exception and UNREACHABLE not in texts(at)
+    assert len(at.dataframe) >= 1
+
+
 # --- an import killed midway -------------------------------------------------------------------------
 
 def _progress_rows(log: Path, file_name: str) -> int:

@@ -94,3 +94,17 @@ def test_html_tables_escape_cell_text():
     html = mail._html_table(pd.DataFrame({"Center <b>": ["<script>alert(1)</script>"], "n": [1234]}))
     assert "<script>" not in html and "&lt;script&gt;" in html and "Center &lt;b&gt;" in html
     assert "1,234" in html
+
+
+def test_the_recipient_domain_allow_list_setting_is_read_from_the_environment(monkeypatch):
+    from syncstatus.config import ConfigError, load_settings
+
+    monkeypatch.setenv("MAIL_ALLOWED_DOMAINS", " Example.com, @corp.example.org ;example.com")
+    assert load_settings().mail_allowed_domains == ("example.com", "corp.example.org")
+    monkeypatch.setenv("MAIL_ALLOWED_DOMAINS", "example.com, not a domain")
+    with pytest.raises(ConfigError, match="MAIL_ALLOWED_DOMAINS"):
+        load_settings()
+    monkeypatch.delenv("MAIL_ALLOWED_DOMAINS")
+    monkeypatch.delenv("MAIL_RATE_LIMIT_PER_HOUR", raising=False)
+    assert load_settings().mail_allowed_domains == () and load_settings().mail_rate_limit_per_hour == 100
+    assert mail.domain_refusal("a@anything.test", ()) is None
