@@ -509,6 +509,9 @@ class Request:
     owner_centers: tuple[int, ...] = ()
     only_when_issues: bool = False
     heading: str | None = None
+    # An alert's reason ("12 failed documents"), counted over the owner's centers: added to the heading only
+    # for a recipient who sees all of those centers.
+    heading_detail: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "formats": list(self.formats), "owner_centers": list(self.owner_centers)})
@@ -517,7 +520,8 @@ class Request:
     def from_json(cls, text: str) -> Request:
         d = json.loads(text)
         return cls(d["report"], d["filters"], tuple(d["formats"]), d["recipient"], d.get("owner"),
-                   tuple(d.get("owner_centers") or ()), bool(d.get("only_when_issues")), d.get("heading"))
+                   tuple(d.get("owner_centers") or ()), bool(d.get("only_when_issues")), d.get("heading"),
+                   d.get("heading_detail"))
 
 
 @dataclass
@@ -601,9 +605,13 @@ def _attempt(engine, delivery_id: int, req: Request, attempts_before: int, *, se
                     error="the recipient may see no centers")
             return Outcome(delivery_id, req.recipient, "skipped-no-access", "the recipient may see no centers")
         f = from_params(req.filters)
-        rendered = mail.render_report(engine, req.report, centers, f, req.formats, heading=req.heading,
+        sender = sender_centers(engine, req)
+        heading = req.heading
+        if req.heading_detail and set(sender) <= set(centers):
+            heading = f"{req.heading} — {req.heading_detail}"
+        rendered = mail.render_report(engine, req.report, centers, f, req.formats, heading=heading,
                                       settings=settings)
-        subject = logged_subject(rendered, centers, sender_centers(engine, req))
+        subject = logged_subject(rendered, centers, sender)
         if req.only_when_issues and not force and not rendered.content.has_issues:
             _finish(engine, delivery_id, status="skipped-nothing-to-report", subject=subject, attempts=attempts_before)
             return Outcome(delivery_id, req.recipient, "skipped-nothing-to-report", subject=subject)
@@ -732,7 +740,7 @@ def _process_occurrence(engine, s: Schedule, occ: datetime, summary: RunSummary,
     today = occ.astimezone(zone(s.timezone)).date()
     f = s.filters_for(today)
     stamp = f"{occ_naive:%Y-%m-%dT%H:%M}Z"
-    heading = None
+    heading = detail = None
     if s.kind == "alert":
         owner_centers = user_centers(engine, s.owner) or ()
         holds, why = evaluate_condition(engine, s, f, tuple(sorted(owner_centers)))
@@ -753,12 +761,13 @@ def _process_occurrence(engine, s: Schedule, occ: datetime, summary: RunSummary,
             if did is not None:
                 summary.outcomes.append(Outcome(did, "-", status, error))
             return
-        heading = mail.clean_subject(f"Alert: {s.name} — {why}")
+        heading, detail = mail.clean_subject(f"Alert: {s.name}"), why
         with engine.begin() as conn:
             sql.execute(conn, "schedule_set_last_alert", id=s.id, last_alert_at=occ_naive)
     for addr in s.recipients:
         req = Request(s.report, _filters_params(f), s.formats, addr, s.owner, (),
-                      only_when_issues=s.only_when_issues or s.kind == "alert", heading=heading or s.name)
+                      only_when_issues=s.only_when_issues or s.kind == "alert", heading=heading or s.name,
+                      heading_detail=detail)
         did = _claim(engine, key=_key("s", s.id, stamp, addr.lower()), schedule_id=s.id, occurrence_at=occ_naive,
                      recipient=addr, request=req, requested_by=s.owner)
         if did is None:

@@ -334,3 +334,18 @@ def test_a_schedule_to_a_domain_outside_the_allow_list_is_not_saved(mail_db, own
         schedules.save(mail_db, s, owner, settings=settings)
     assert err.value.problems == ["me@gmail.test: 'gmail.test' is not an allowed recipient domain; email may go to "
                                   "example.com (setting MAIL_ALLOWED_DOMAINS)."]
+
+
+def test_an_alerts_reason_counted_over_the_owners_centers_reaches_only_recipients_who_see_them_all(mail_db, owner):
+    first = first_center(mail_db)
+    access.create_user(mail_db, TEST_USER_PREFIX + "clerk", None, "center", centers=[first.code],
+                       email="clerk@example.com")
+    make_schedule(mail_db, kind="alert", recipients="clerk@example.com, partner@example.com",
+                  condition=schedules.Condition("any_failures"))
+    rec = Recorder()
+    summary = schedules.run_due(mail_db, FIRST, transport=rec)
+    assert sorted(o.status for o in summary.outcomes) == ["sent", "sent"]
+    [clerk] = rec.to("clerk@example.com")
+    [partner] = rec.to("partner@example.com")  # an outsider: the owner's centers, so the owner's reason
+    assert partner["Subject"].startswith("Alert: Daily sync status — ") and "failed documents" in partner["Subject"]
+    assert clerk["Subject"].startswith("Alert: Daily sync status: ") and "failed documents" not in clerk["Subject"]
