@@ -12,8 +12,8 @@ random viewer (admin, a zone, a center), on SQLite and PostgreSQL:
 - Trends: the headline figures equal the report's totals; every bar of "Failed vs processed" equals its drill-down;
 - Overview: each status of the Invoices and Misc. journals lines equals the documents listed for the data's span.
 
-Repeated keys *inside one bundle* (issue 18 item 1, the importer's part) are generated only when IN_BUNDLE_REPEATS
-is switched on; until the importer resolves them such a bundle is rejected row by row.
+A bundle may also repeat a document key (a sync log holding every attempt): the importer keeps the newest row and
+counts the others as superseded, never rejected.
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ from syncstatus import ingest, schema
 from syncstatus.reports import documents, overview, sync_status, trends
 from syncstatus.reports.filters import ReportFilters, center_directory
 from syncstatus.ui import tables
-
-IN_BUNDLE_REPEATS = False  # True: a bundle may hold the same document key twice (needs issue 18 item 1)
 
 DAY0 = date(2024, 2, 26)   # a Monday; the dates cross into March
 SPAN = 12
@@ -54,14 +52,9 @@ doc = st.tuples(
 )
 
 
-def _key(d) -> tuple:
-    return d[0], d[1], d[2] % NUMBERS[d[1]]
-
-
-docs = (st.lists(doc, min_size=4, max_size=18) if IN_BUNDLE_REPEATS
-        else st.lists(doc, min_size=4, max_size=18, unique_by=_key))
+docs = st.lists(doc, min_size=4, max_size=18)   # keys may repeat inside one bundle
 # Several summary invoices on one day: (center, day, [(status, last attempt hours, attempts), ...]); their numbers
-# (SUM-<center>-1<day><i>) are apart from the other documents', so a bundle's keys stay unique.
+# (SUM-<center>-1<day><i>) are apart from the other documents'.
 attempt = st.tuples(st.sampled_from(schema.DOCUMENT_STATUSES), st.one_of(st.none(), st.integers(0, 24 * 6)),
                     st.integers(0, 3))
 crowds = st.lists(st.tuples(st.sampled_from(("C1", "C3")), st.integers(0, 3), st.lists(attempt, min_size=2,
@@ -205,7 +198,9 @@ def test_every_count_equals_the_rows_of_the_page_it_opens(engine, tmp_path, impo
         folder = write_bundle(tmp_path / f"b{n}_{i}", [*documents_, *crowd_docs(crowd)], cfgs, first=(i == 0))
         summary = ingest.import_bundle(engine, folder, rejections_dir=tmp_path / "rejections")
         assert summary.status == "succeeded", summary.error
-        assert IN_BUNDLE_REPEATS or summary.rejected == 0
+        assert summary.rejected == 0
+        keys = {(c, kind, no % NUMBERS[kind]) for c, kind, no, *_ in documents_}
+        assert summary.superseded == len(documents_) - len(keys)   # each repeat of a key replaced, none lost
     ids = viewer_ids(engine, viewer)
     f = ReportFilters(DAY0 + timedelta(days=days[0]), DAY0 + timedelta(days=days[1]))
     report = check_sync_status(engine, ids, f)
