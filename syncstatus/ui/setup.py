@@ -52,8 +52,11 @@ def sidebar(viewer: Viewer, current: str) -> None:
             if spec.group != group:
                 group = spec.group
                 st.caption(group)
+            # The current page stays a live link (Streamlit draws it highlighted) that keeps this view's query:
+            # a disabled link is drawn at 40 % opacity, unreadable (axe color-contrast, docs/ACCESSIBILITY.md).
+            here = st.query_params.to_dict() if spec.key == current else None
             try:
-                st.page_link(spec.path, label=spec.title, icon=spec.icon, disabled=spec.key == current)
+                st.page_link(spec.path, label=spec.title, icon=spec.icon, query_params=here)
             except StreamlitPageNotFoundError:
                 # Run outside the navigation (a page script started on its own): a plain link still works.
                 st.markdown(f"[{spec.title}](/{spec.url_path})")
