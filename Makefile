@@ -23,7 +23,10 @@ install-dev: $(VENV)/.installed-dev
 demo-db: install
 	$(PY) -m syncstatus build-demo-db
 
+# The schedule runner (scheduled emails and alerts) runs in the background beside the dashboard and stops with it.
 run: demo-db
+	@$(PY) -m syncstatus scheduler & runner=$$!; \
+	trap 'kill $$runner 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 test: install-dev

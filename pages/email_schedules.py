@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from syncstatus import schedules
+from syncstatus import db, schedules
 from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.email import load_into_form, schedule_form
@@ -17,6 +17,16 @@ st.caption("Reports emailed on a timetable, and alerts that email only when some
            "Sent and failed emails are listed in the Delivery Log.")
 
 engine = data.engine()
+# Nothing is sent unless the schedule runner checks every minute: say when it last did, and warn when it is silent.
+last_run = schedules.last_heartbeat(engine)
+if schedules.runner_silent(last_run, db.utcnow()):
+    since = f"it last ran {last_run:%Y-%m-%d %H:%M} UTC" if last_run else "it has never run against this database"
+    st.warning("The schedule runner is not running: start it with `python -m syncstatus scheduler` (`make run` "
+               f"starts it beside the dashboard). Scheduled emails and alerts are not sent until it runs; {since}.",
+               icon=":material/schedule:")
+else:
+    st.caption(f":material/check_circle: The schedule runner last checked for due schedules at "
+               f"{last_run:%Y-%m-%d %H:%M} UTC.")
 items = schedules.list_schedules(engine, viewer.username, viewer.is_admin)
 by_id = {s.id: s for s in items}
 

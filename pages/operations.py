@@ -28,6 +28,11 @@ def drill_from_cell(view, key: str) -> None:
     drill(view.order_link(*cell) if cell is not None else None)
 
 
+# Short distinct headers for the order counts (the full name shows on hover).
+ORDER_LABELS = {**{f"{operations.ORDER_NAMES[k][1].capitalize()} {s}": f"{k[0].upper()}O {s}"
+                   for k in operations.ORDER_NAMES for s in operations.ORDER_STATUSES},
+                "Deleted orders pending (all dates)": "Deleted pending"}
+
 viewer = page_setup("operations")
 st.title("Operations")
 st.caption("Sync jobs per center, purchase and transfer orders that are stuck, and how fresh the data is. "
@@ -100,14 +105,17 @@ if view.documents is not None:
     if view.documents.empty:
         st.info("No purchase or transfer order documents match. Widen the dates or clear the center filter.")
     else:
-        st.dataframe(tables.highlight_rows(view.documents, view.document_marks), hide_index=True, width="stretch",
-                     key=f"ops_documents_{tables.filters_key(f)}", height=min(38 + 35 * len(view.documents), 420),
-                     column_config={**tables.count_config(["Attempts"], money=["Amount"], wide=["Response message"]),
-                                    "Sync date": st.column_config.DateColumn("Sync date", format="YYYY-MM-DD"),
-                                    "Deleted in point of sale (UTC)": st.column_config.DatetimeColumn(
-                                        "Deleted in point of sale (UTC)", format="YYYY-MM-DD HH:mm"),
-                                    "Last attempt": st.column_config.DatetimeColumn("Last attempt",
-                                                                                    format="YYYY-MM-DD HH:mm")})
+        docs_event = st.dataframe(
+            tables.highlight_rows(view.documents, view.document_marks), hide_index=True, width="stretch",
+            key=f"ops_documents_{tables.filters_key(f)}", height=min(38 + 35 * len(view.documents), 420),
+            on_select="rerun", selection_mode="single-cell",
+            column_config={**tables.count_config(["Attempts"], money=["Amount"], wide=["Response message"]),
+                           "Sync date": st.column_config.DateColumn("Sync date", format="YYYY-MM-DD"),
+                           "Deleted in point of sale (UTC)": st.column_config.DatetimeColumn(
+                               "Deleted in point of sale (UTC)", format="YYYY-MM-DD HH:mm"),
+                           "Last attempt": st.column_config.DatetimeColumn("Last attempt", format="YYYY-MM-DD HH:mm")})
+        tables.cell_in_full(view.documents, tables.selected_cell(docs_event), ["Response message"],
+                            "Order no")
     if st.button("Close the document list", icon=":material/close:", key="ops_close_documents"):
         for k in operations.DOCUMENT_PARAMS:
             st.query_params.pop(k, None)
@@ -128,7 +136,7 @@ st.dataframe(
     selection_mode="single-cell",
     hide_index=True,
     width="stretch",
-    column_config=tables.count_config(order_counts, pinned=("Center",), wide=("Flag",)),
+    column_config=tables.count_config(order_counts, pinned=("Center",), wide=("Flag",), labels=ORDER_LABELS),
 )
 
 st.subheader("Jobs per center")

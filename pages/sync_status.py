@@ -36,19 +36,37 @@ if totals["Total Invoices"] + totals["Total Misc. Journals"] == 0:
     st.info("No documents in these dates for the selected centers.")
 
 st.caption("Click a count to open the documents behind it. Rows with failures are shaded red; yellow rows have "
-           "documents on dates without a sync configuration (counted Invoice Wise, see Operations › Data problems).")
+           "documents on dates without a sync configuration (counted Invoice Wise, see Operations › Data problems). "
+           "The totals of every center listed stay above the table.")
+config = tables.sync_status_config(sync_status.COUNT_COLUMNS)
+# The totals row is a table of its own above the centers: it stays in sight however far the centers scroll.
+totals_event = st.dataframe(
+    tables.highlight_rows(report.table.iloc[[-1]], ["total"]),
+    key=f"sync_status_totals_{tables.filters_key(f)}",
+    on_select="rerun",
+    selection_mode="single-cell",
+    hide_index=True,
+    width="stretch",
+    height=38 + 35,
+    column_config=config,
+)
 event = st.dataframe(
-    tables.highlight_rows(report.table, marks),
+    tables.highlight_rows(report.body, marks[:-1]),
     key=f"sync_status_table_{tables.filters_key(f)}",
     on_select="rerun",
     selection_mode="single-cell",
     hide_index=True,
     width="stretch",
-    height=min(38 + 35 * len(report.table), 640),
-    column_config=tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Zone", "Center Name"),
-                                      wide=("Response message",)),
+    height=min(38 + 35 * max(len(report.body), 1), 640),
+    column_config=config,
 )
-target = tables.sync_status_drill(event, report, f)
+with st.expander("Response messages in full"):
+    # Platforms' messages come from the imported data: text, never markdown.
+    for _, row in report.body.iterrows():
+        if isinstance(row["Response message"], str) and row["Response message"]:
+            st.markdown(f"**{tables.escape_markdown(row['Center Name'])}**: "
+                        f"{tables.escape_markdown(row['Response message'])}")
+target = tables.sync_status_drill(event, report, f) or tables.sync_status_drill(totals_event, report, f, totals=True)
 if target is not None:
     st.switch_page(target.path, query_params=target.params)
 

@@ -47,6 +47,10 @@ BACKOFF_MINUTES = (1, 5, 15, 60)
 MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 LEASE = timedelta(minutes=30)
 MAX_LOOKBACK = timedelta(days=400)
+# The runner's heartbeat: an app_setting row holding when it last checked for due schedules (UTC, ISO 8601).
+HEARTBEAT_KEY = "schedule_runner_last_run"
+# A runner checks every minute: one not heard from for longer is not running (the Email Schedules page says so).
+RUNNER_SILENT_AFTER = timedelta(minutes=5)
 
 KINDS = {"report": "Report", "alert": "Alert"}
 DATE_RANGES = {
@@ -839,6 +843,39 @@ def run_due(engine, now: datetime | None = None, *, settings: Settings | None = 
     return summary
 
 
+# --- the runner's heartbeat ----------------------------------------------------------------------
+
+def record_heartbeat(engine, now: datetime | None = None) -> None:
+    """Note that a runner has just checked for due schedules (each tick of the scheduler, each run-due)."""
+    from syncstatus import access
+
+    at = (_aware(now) if now else datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    access.put_setting(engine, HEARTBEAT_KEY, at.isoformat())
+
+
+def last_heartbeat(engine) -> datetime | None:
+    """When a runner last checked for due schedules (naive UTC), or None if none ever has."""
+    from syncstatus import access
+
+    value = access.get_setting(engine, HEARTBEAT_KEY)
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def runner_silent(last: datetime | None, now: datetime) -> bool:
+    """True when no runner has checked within RUNNER_SILENT_AFTER of `now` (naive UTC): schedules are not sent."""
+    return last is None or now - last > RUNNER_SILENT_AFTER
+
+
+def tick(engine, now: datetime | None = None, **kwargs) -> RunSummary:
+    """One check of the runner: send what is due, then record the heartbeat."""
+    summary = run_due(engine, now, **kwargs)
+    record_heartbeat(engine, now)
+    return summary
+
+
 # --- command line ------------------------------------------------------------------------------
 
 def _engine():
@@ -852,7 +889,9 @@ def _engine():
 
 def cmd_run_due(args) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
-    summary = run_due(_engine(), now, use_lock=not args.no_lock, log=print)
+    engine = _engine()
+    summary = run_due(engine, now, use_lock=not args.no_lock, log=print)
+    record_heartbeat(engine)  # the real time, also when --now pretends another
     print(summary.describe())
     return 0
 
@@ -862,7 +901,7 @@ def cmd_scheduler(args) -> int:
     print(f"scheduler: checking every {args.interval} s (Ctrl+C to stop)")
     while True:
         try:
-            summary = run_due(engine, log=print)
+            summary = tick(engine, log=print)
             if summary.outcomes or summary.missed:
                 print(f"{datetime.now():%Y-%m-%d %H:%M:%S} {summary.describe()}", flush=True)
         except sa.exc.OperationalError as exc:  # the database went away: keep the loop, try next time

@@ -32,8 +32,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, env: dict[str, str] | None = None):
+    def __init__(self, database_url: str, env: dict[str, str] | None = None, script: Path | None = None):
         self.database_url = database_url
+        self.script = script or ROOT / "dashboard.py"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
@@ -44,7 +45,7 @@ class Server:
         ARTIFACTS.mkdir(exist_ok=True)
         env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT), **self.extra_env}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless=true", "--server.fileWatcherType=none",
              "--browser.gatherUsageStats=false"],
             cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,

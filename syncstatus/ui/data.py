@@ -44,10 +44,30 @@ def cache_ttl() -> int:
     return load_settings().cache_ttl_seconds
 
 
-def cached(fn: Callable[..., T]) -> Callable[..., T]:
+# What a data function loads, as its spinner names it; any other function is named after itself.
+LOADING_NAMES = {"build": None, "load": None, "summary": "the overview", "center_directory": "your centers",
+                 "failed_documents": "failed documents", "failed_references": "failed references"}
+
+
+def loading_text(fn: Callable, args: tuple = (), what: str | None = None) -> str:
+    """'Loading sale orders for 01 Oct 2026 – 20 Nov 2026…': the spinner of a data call slower than half a second.
+    A `build`/`load` function is named after its module (sync_status.build: "sync status")."""
+    name = fn.__name__
+    if what is None:
+        what = LOADING_NAMES.get(name, name.replace("_", " "))
+        if what is None:
+            what = fn.__module__.rsplit(".", 1)[-1].replace("_", " ")
+    f = next((a for a in args if hasattr(a, "date_from") and hasattr(a, "date_to")), None)
+    period = f" for {f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}" if f is not None else ""
+    return f"Loading {what}{period}…"
+
+
+def cached(fn: Callable[..., T], what: str | None = None) -> Callable[..., T]:
     """Cache a core data function `fn(engine, *args)` keyed on the database URL and the other arguments.
 
-    Callers pass the viewer's center ids as a sorted tuple, so one user's cache never serves another's.
+    Callers pass the viewer's center ids as a sorted tuple, so one user's cache never serves another's. A call
+    slower than half a second shows a spinner naming what is loading (`what`, else named after `fn`); a cached
+    result comes back before the spinner appears.
     """
 
     @st.cache_data(ttl=cache_ttl(), show_spinner=False, max_entries=256)
@@ -55,7 +75,7 @@ def cached(fn: Callable[..., T]) -> Callable[..., T]:
         return fn(_engine_for(url), *args, **kwargs)
 
     def call(*args: Any, **kwargs: Any) -> T:
-        with database_errors_shown_plainly():
+        with database_errors_shown_plainly(), st.spinner(loading_text(fn, args, what), show_time=True):
             result = _run(database_url(), f"{fn.__module__}.{fn.__qualname__}", *args, **kwargs)
         st.session_state.setdefault(StateKeys.DATA_AS_OF, datetime.now().replace(microsecond=0))
         return result

@@ -57,12 +57,52 @@ def _shown(value) -> str:
     return str(value)
 
 
+# Sync Status headers: short enough for every column to show whole at 1600 px, distinct, full name on hover.
+SYNC_STATUS_LABELS = {"Total Invoices": "Invoices", "Processed Invoices": "Inv. processed",
+                      "Pending Invoices": "Inv. pending", "Failed Invoices": "Inv. failed",
+                      "Total Misc. Journals": "Journals", "Processed Misc. Journals": "Jnl. processed",
+                      "Pending Misc. Journals": "Jnl. pending", "Failed Misc. Journals": "Jnl. failed"}
+# Explicit widths for every other column: the totals table above the centers lines up with them.
+SYNC_STATUS_WIDTHS = {"Zone": 80, "Center Name": 210, "Response message": 520}
+
+
+def sync_status_config(count_columns: Sequence[str]) -> dict:
+    """The column configuration of the Sync Status centers table and of its totals table above it."""
+    return count_config(count_columns, pinned=("Zone", "Center Name"), wide=("Response message",),
+                        labels=SYNC_STATUS_LABELS, widths=SYNC_STATUS_WIDTHS)
+
+
+def header_width(label: str) -> int:
+    """Pixels a column needs to show the header `label` whole: the grid's 14 px header font averages under 7.5 px
+    a character at most; the rest is the cell padding on both sides and a little room."""
+    return round(7 * len(label)) + 26
+
+
 def count_config(count_columns: Sequence[str], pinned: Sequence[str] = (), wide: Sequence[str] = (),
-                 money: Sequence[str] = ()) -> dict:
-    cfg: dict = {c: st.column_config.NumberColumn(c, format="localized", width="small") for c in count_columns}
-    cfg.update({c: st.column_config.NumberColumn(c, format="%.2f") for c in money})
-    cfg.update({c: st.column_config.TextColumn(c, pinned=True) for c in pinned})
-    cfg.update({c: st.column_config.TextColumn(c, width="large") for c in wide})
+                 money: Sequence[str] = (), labels: dict[str, str] | None = None,
+                 widths: dict[str, int | str] | None = None) -> dict:
+    """Column configuration: counts localized, money to the cent, `pinned` columns fixed on the left, `wide`
+    ones large. `labels` gives a column a shorter header than its name (the full name shows on hover, and the
+    column is made wide enough for the short one); `widths` sets widths outright."""
+    labels = labels or {}
+    widths = widths or {}
+
+    def opts(c: str) -> dict:
+        label = labels.get(c, c)
+        o: dict = {"label": label}
+        if c in labels:
+            o.update(help=c, width=header_width(label))
+        if c in widths:
+            o["width"] = widths[c]
+        return o
+
+    cfg: dict = {c: st.column_config.NumberColumn(**{"width": "small", **opts(c)}, format="localized")
+                 for c in count_columns}
+    cfg.update({c: st.column_config.NumberColumn(**opts(c), format="%.2f") for c in money})
+    cfg.update({c: st.column_config.TextColumn(**opts(c), pinned=True) for c in pinned})
+    cfg.update({c: st.column_config.TextColumn(**{"width": "large", **opts(c)}) for c in wide})
+    for c in set(labels) | set(widths):
+        cfg.setdefault(c, st.column_config.Column(**opts(c)))
     return cfg
 
 
@@ -124,12 +164,15 @@ def selected_cell(event) -> tuple[int, str] | None:
     return int(row), str(col)
 
 
-def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
-    """Turn a clicked cell of the Sync Status table into the documents behind it."""
+def sync_status_drill(event, report, f: ReportFilters, *, totals: bool = False) -> links.Link | None:
+    """Turn a clicked cell of the Sync Status table into the documents behind it. `totals`: the event is of the
+    one-row totals table the page shows above the centers (its row 0 is the report's totals row)."""
     cell = selected_cell(event)
     if cell is None:
         return None
     row, column = cell
+    if totals:
+        row = len(report.centers)
     status = next((s for s in ("processed", "pending", "failed") if column.lower().startswith(s)), None)
     if column.startswith("Total "):
         status = "counted"   # a total counts processed + pending + failed, never archived documents
@@ -174,23 +217,38 @@ def drill_table(result, name: str, f: ReportFilters, *, number_column: str | Non
     if number_column:
         cfg[OPEN_COLUMN] = st.column_config.LinkColumn(OPEN_COLUMN, display_text="Open ↗", width="small",
                                                        help="Open in a new tab")
+    readable = [c for c in wide if c in display.columns]
     event = st.dataframe(
         highlight_rows(display, result.marks),
         key=table_key(name, f, *extra),
-        on_select="rerun" if number_column else "ignore",
+        on_select="rerun" if number_column or readable else "ignore",
         selection_mode="single-cell",
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * max(len(display), 1), 600),
         column_config=cfg,
     )
-    if not number_column:
-        return
     cell = selected_cell(event)
-    if cell is not None and cell[1] == number_column:
+    if cell is not None and number_column and cell[1] == number_column:
         target = result.link(cell[0])  # the position becomes a number at once
         if target is not None:
             st.switch_page(target.path, query_params=target.params)
+    if readable:
+        cell_in_full(display, cell, readable, number_column)
+
+
+def cell_in_full(table: pd.DataFrame, cell: tuple[int, str] | None, columns: Sequence[str],
+                 row_name: str | None = None) -> None:
+    """Under a table: the whole text of a clicked cell of `columns` (a platform's message is longer than its
+    column), or how to get it. Shown as code: the data's text, never markdown."""
+    if cell is None or cell[1] not in columns or not 0 <= cell[0] < len(table):
+        st.caption(f"Click a cell of {' or '.join(columns)} to read it in full below the table.")
+        return
+    row, column = cell
+    value = table.iloc[row][column]
+    whose = f" of {escape_markdown(table.iloc[row][row_name])}" if row_name and row_name in table.columns else ""
+    st.caption(f"{escape_markdown(column)}{whose}, in full:")
+    st.code(_shown(value), language=None, wrap_lines=True)
 
 
 def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = None, *,

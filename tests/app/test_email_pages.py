@@ -178,3 +178,43 @@ def test_the_email_button_sends_the_current_view_and_rejects_bad_addresses(email
     [row] = deliveries(email_db).to_dict("records")
     assert row["status"] == "sent" and f"{RANGE.date_from:%d %b %Y}" in row["subject"]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+@pytest.fixture
+def no_heartbeat(app_db):
+    """The runner's heartbeat removed before and after (the demo database is shared by the page tests)."""
+    from syncstatus.schema import app_setting
+
+    def clear():
+        with app_db.begin() as conn:
+            conn.execute(app_setting.delete().where(app_setting.c.key == schedules.HEARTBEAT_KEY))
+
+    clear()
+    yield app_db
+    clear()
+
+
+def test_the_page_warns_when_the_schedule_runner_is_not_running(no_heartbeat):
+    at = open_page("email_schedules")
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "The schedule runner is not running: start it with `python -m syncstatus scheduler`" in warning
+    assert "it has never run against this database" in warning
+
+    from syncstatus import db
+
+    schedules.record_heartbeat(no_heartbeat, db.utcnow() - timedelta(minutes=12))
+    at = open_page("email_schedules")
+    warning = " ".join(w.value for w in at.warning)
+    assert "The schedule runner is not running" in warning and "it last ran" in warning
+
+
+def test_the_page_says_when_the_runner_last_ran(no_heartbeat):
+    from syncstatus import db
+
+    at_time = db.utcnow() - timedelta(minutes=1)
+    schedules.record_heartbeat(no_heartbeat, at_time)
+    at = open_page("email_schedules")
+    assert not at.exception
+    assert not [w for w in at.warning if "schedule runner" in w.value]
+    assert f"The schedule runner last checked for due schedules at {at_time:%Y-%m-%d %H:%M} UTC" in texts(at)

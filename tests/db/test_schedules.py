@@ -349,3 +349,15 @@ def test_an_alerts_reason_counted_over_the_owners_centers_reaches_only_recipient
     [partner] = rec.to("partner@example.com")  # an outsider: the owner's centers, so the owner's reason
     assert partner["Subject"].startswith("Alert: Daily sync status — ") and "failed documents" in partner["Subject"]
     assert clerk["Subject"].startswith("Alert: Daily sync status: ") and "failed documents" not in clerk["Subject"]
+
+
+def test_each_tick_of_the_runner_records_its_heartbeat(engine):
+    assert schedules.last_heartbeat(engine) is None
+    first = datetime(2026, 11, 20, 9, 0, 30)
+    schedules.tick(engine, first)
+    assert schedules.last_heartbeat(engine) == first
+    assert not schedules.runner_silent(schedules.last_heartbeat(engine), first + timedelta(minutes=4))
+    assert schedules.runner_silent(schedules.last_heartbeat(engine), first + timedelta(minutes=6))
+    schedules.tick(engine, first + timedelta(minutes=1))
+    assert schedules.last_heartbeat(engine) == first + timedelta(minutes=1)
+    assert schedules.runner_silent(None, first)

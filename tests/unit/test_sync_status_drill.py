@@ -50,3 +50,12 @@ def test_a_count_cell_opens_that_line_and_status():
     r = report(C1={"inv_processed": 3, "mj_pending": 2})
     link = sync_status_drill(click(0, "Pending Misc. Journals"), r, F)
     assert link.page == "misc_journal_entries" and link.params["status"] == "pending"
+
+
+def test_a_cell_of_the_totals_table_above_the_centers_opens_every_centers_documents():
+    r = report(C1={"inv_failed": 2, "failed_duplicate": 2}, C2={"inv_failed": 1, "failed_validation": 1})
+    link = sync_status_drill(click(0, "Failed Invoices"), r, F, totals=True)
+    assert link.page == "sale_orders" and link.params["status"] == "failed"
+    assert sorted(link.params["center"]) == ["C1", "C2"]
+    # the same position in the centers' table is the first center
+    assert sync_status_drill(click(0, "Failed Invoices"), r, F).params["center"] == "C1"
