@@ -28,7 +28,7 @@ def page_setup(page_key: str) -> Viewer:
     if spec.admin_only and not viewer.is_admin:
         st.error("This page is for organization administrators.")
         st.stop()
-    sidebar(viewer, page_key)
+    sidebar(viewer)
     flash = st.session_state.pop(StateKeys.FLASH, None)
     if flash:
         st.toast(flash)
@@ -42,7 +42,7 @@ def run_page(page) -> None:
         page.run()
 
 
-def sidebar(viewer: Viewer, current: str) -> None:
+def sidebar(viewer: Viewer) -> None:
     with st.sidebar:
         st.markdown("### :material/sync: syncstatus")
         group = None
@@ -52,11 +52,11 @@ def sidebar(viewer: Viewer, current: str) -> None:
             if spec.group != group:
                 group = spec.group
                 st.caption(group)
-            # The current page stays a live link (Streamlit draws it highlighted) that keeps this view's query:
-            # a disabled link is drawn at 40 % opacity, unreadable (axe color-contrast, docs/ACCESSIBILITY.md).
-            here = st.query_params.to_dict() if spec.key == current else None
+            # The current page is a live link too (Streamlit highlights it): a disabled one is drawn at 40 %
+            # opacity, unreadable (axe color-contrast, docs/ACCESSIBILITY.md). A click reruns the page, whose
+            # filters stay as they are (no query here: it would be the previous run's after a filter change).
             try:
-                st.page_link(spec.path, label=spec.title, icon=spec.icon, query_params=here)
+                st.page_link(spec.path, label=spec.title, icon=spec.icon)
             except StreamlitPageNotFoundError:
                 # Run outside the navigation (a page script started on its own): a plain link still works.
                 st.markdown(f"[{spec.title}](/{spec.url_path})")

@@ -1,6 +1,7 @@
 """Contrast of our own colours where axe-core cannot look (issue 21 item 11; docs/ACCESSIBILITY.md): the data grid
-is drawn on a canvas, so the row fills of tables.FILLS are checked here against the theme's text colour, and the
-captions (Streamlit draws them in the text colour at 60 % opacity) against white and the sidebar's grey."""
+is drawn on a canvas, so the row fills of tables.FILLS are checked here against the theme's text colour (and the
+pinned columns' text, drawn at 60 % opacity: measured in a screenshot, #6F6464 on the failed fill), and the captions
+(also the text colour at 60 % opacity) against white and the sidebar's grey."""
 
 from __future__ import annotations
 
@@ -55,3 +56,10 @@ def test_text_on_every_row_fill_reads_at_aa(kind):
 def test_captions_read_at_aa(background):
     bg = rgb(background)
     assert ratio(over(TEXT, bg, 0.6), bg) >= AA
+
+
+@pytest.mark.parametrize("kind", sorted(FILLS))
+def test_pinned_columns_text_on_every_row_fill_reads_at_aa(kind):
+    """The grid draws pinned columns (Zone, Center Name on Sync Status) in the text colour at 60 % opacity."""
+    fill = rgb(re.search(r"background-color:\s*(#[0-9a-fA-F]{6})", FILLS[kind]).group(1))
+    assert ratio(over(TEXT, fill, 0.6), fill) >= AA, kind
