@@ -10,6 +10,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import filter_bar
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 
 def drill(link) -> None:
@@ -93,7 +94,7 @@ if view.documents is not None:
     st.caption(f"{'Deleted ' if query.only_deleted else ''}{kinds}, {status}, {scope}"
                # order_center is reflected from the URL: an unknown code is shown as typed, as text.
                f"{', ' + tables.escape_markdown(names.get(query.center, query.center)) if query.center else ''}: "
-               f"{len(view.documents):,} documents. "
+               f"{plural(len(view.documents), 'document')}. "
                "Yellow rows wait for the maintenance job; red rows failed.")
     if view.documents_truncated:
         st.warning(f"Only the newest {operations.ROW_LIMIT:,} documents are listed; narrow the filters.")
@@ -147,7 +148,7 @@ st.dataframe(
 
 st.subheader("Data freshness")
 st.caption(f"Newest sync date per center and the last import that brought its data. Centers whose newest sync "
-           f"date is more than {load_settings().stale_after_days} days old are shaded.")
+           f"date is more than {plural(load_settings().stale_after_days, 'day')} old are shaded.")
 st.dataframe(
     tables.highlight_rows(view.freshness, view.freshness_marks, "warning"),
     key=f"ops_freshness_{tables.filters_key(f)}",

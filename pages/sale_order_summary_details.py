@@ -8,6 +8,7 @@ from syncstatus.reports import documents, summary_details
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import deleted_filter
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 viewer = page_setup("sale_order_summary_details")
 st.title("Sale Order Summary Details")
@@ -56,10 +57,10 @@ tie = details.tie_out
 if tie.document_amount is None:
     st.caption(f"Tie-out: the sale orders add up to {tie.orders_total:,.2f}; the document has no amount to compare.")
 elif tie.ok:
-    st.success(f"Tie-out: the {len(details.orders)} sale orders add up to {tie.orders_total:,.2f}, the "
+    st.success(f"Tie-out: the {plural(len(details.orders), 'sale order')} add up to {tie.orders_total:,.2f}, the "
                f"{details.kind_name.lower()}'s amount.", icon=":material/check_circle:")
 else:
-    st.error(f"Tie-out mismatch: the {len(details.orders)} sale orders add up to {tie.orders_total:,.2f}, the "
+    st.error(f"Tie-out mismatch: the {plural(len(details.orders), 'sale order')} add up to {tie.orders_total:,.2f}, the "
              f"{details.kind_name.lower()} says {tie.document_amount:,.2f} (difference {tie.difference:+,.2f}).",
              icon=":material/warning:")
 

@@ -27,6 +27,7 @@ from syncstatus.reports.trends import (
     period_end,
     period_start,
 )
+from syncstatus.wording import plural
 
 COLORS = {"processed": "#4c9a6a", "pending": "#f2b134", "failed": "#c0392b", "rate": "#1f3f8f",
           "spike": "#d7191c", "baseline": "#8c8c8c"}
@@ -217,7 +218,7 @@ def pending_age_figure(pending: pd.DataFrame, today: date, f: ReportFilters, lim
             customdata=[[k, n, o] for k, n, o in zip(keys, names, oldest, strict=True)],
             hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{x:,}} pending<br>%{{customdata[2]}}<extra></extra>",
         ))
-    shown = f" (oldest {limit} of {len(pending)} centers)" if len(pending) > limit else ""
+    shown = f" (oldest {limit} of {plural(len(pending), 'center')})" if len(pending) > limit else ""
     fig.update_layout(barmode="stack", title=f"Pending documents by age{shown}", margin=_MARGIN_LEGEND,
                       height=max(240, 28 * len(top) + 100), xaxis_title="Pending documents",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"))

@@ -14,6 +14,7 @@ import pandas as pd
 from syncstatus import messages, sql
 from syncstatus.reports.filters import ReportFilters
 from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
+from syncstatus.wording import plural
 
 COLUMNS = [
     "Zone",
@@ -243,7 +244,7 @@ def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list,
     failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums.tolist(), strict=True) if n}
     # The totals row goes in as the last element of every column: one DataFrame built once.
     data["Zone"] = [*data["Zone"], TOTAL_LABEL]
-    data["Center Name"] = [*data["Center Name"], f"{len(rows)} centers"]
+    data["Center Name"] = [*data["Center Name"], plural(len(rows), "center")]
     for name_ in COUNT_COLUMNS:
         data[name_] = np.append(data[name_], data[name_].sum()).astype("int64")
     data["Response message"].append(response_message(failed_total, None))

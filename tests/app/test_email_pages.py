@@ -178,3 +178,17 @@ def test_the_email_button_sends_the_current_view_and_rejects_bad_addresses(email
     [row] = deliveries(email_db).to_dict("records")
     assert row["status"] == "sent" and f"{RANGE.date_from:%d %b %Y}" in row["subject"]
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_the_email_dialog_names_the_zone_as_the_subject_does(email_db):
+    from syncstatus.schema import zone
+
+    with email_db.connect() as conn:
+        z = conn.execute(sa.select(zone.c.code, zone.c.name).order_by(zone.c.code)).first()
+    params = {"date_from": RANGE.date_from.isoformat(), "date_to": RANGE.date_to.isoformat(), "zone": z.code}
+    at = open_page("sync_status", params=params)
+    at.button(key="email_sync_status").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert f"zones: {z.name}" in shown
+    assert f"zones: {z.code}" not in shown or z.name == z.code

@@ -131,3 +131,17 @@ def test_the_stale_banner_lists_only_centers_the_viewer_may_see(app_db, clock):
     warning = next(str(w.value) for w in at.warning if "Data is stale" in str(w.value))
     assert warning.startswith("Data is stale for 1 center:") and first.name in warning
     assert operations.stale_centers(app_db, (), DEMO_END, 2).empty
+
+
+def test_the_overview_table_has_thousands_separators_and_counts_read_in_the_singular(app_db):
+    import json
+
+    with app_db.connect() as conn:
+        first = conn.execute(sa.select(center.c.code).order_by(center.c.id)).first()
+    at = open_page("home", as_user=f"center.{first.code.lower()}")
+    assert not at.exception
+    assert "1 center in your access" in texts(at)
+    config = json.loads(at.dataframe[0].proto.columns)
+    for status in ("Processed", "Pending", "Failed"):
+        assert config[status]["type_config"]["format"] == "localized", config
+

@@ -53,6 +53,7 @@ def test_a_center_level_user_sees_only_their_center(app_db):
     assert not at.exception
     df = report_frame(at)
     assert list(df["Center Name"][:-1]) == [first.name]
+    assert df.iloc[-1]["Center Name"] == "1 center"
     # no zone/center pickers for a single-center viewer
     assert not [m for m in at.multiselect if m.key == "center"]
 
