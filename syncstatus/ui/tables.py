@@ -139,7 +139,7 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
         center = centers if len(centers) <= 50 else None
     else:
         center = report.centers.iloc[row]["center_code"]
-        if status is None and column in ("Zone", "Center Name", "Response message"):
+        if status is None and column in ("Zone", "Center Name", "Mode", "Response message"):
             # A center's own cells open its failures: the invoices, or the misc. journals when only those failed.
             r = report.table.iloc[row]
             status = "failed" if r["Failed Invoices"] or r["Failed Misc. Journals"] else None

@@ -24,6 +24,10 @@ def test_the_table_has_the_exact_headers_in_order_and_a_totals_row(app_db):
     df = report_frame(at)
     assert list(df.columns) == sync_status.COLUMNS
     assert df.iloc[-1]["Zone"] == "Total"
+    assert set(df["Mode"][:-1]) <= {"Invoice Wise", "Day Wise", "Invoice Wise as journal entries",
+                                    "Day Wise as journal entries", sync_status.UNCONFIGURED_MODE} | {
+        m for m in df["Mode"] if "(switched on " in m}
+    assert df["Mode"][:-1].str.len().gt(0).all()
     for line in ("Invoices", "Misc. Journals"):
         assert (df[f"Total {line}"] == df[f"Processed {line}"] + df[f"Pending {line}"] + df[f"Failed {line}"]).all()
 
