@@ -45,8 +45,11 @@ event = st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(report.table), 640),
-    column_config=tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Zone", "Center Name"),
-                                      wide=("Response message",)),
+    column_config={**tables.count_config(sync_status.COUNT_COLUMNS, pinned=("Zone", "Center Name"),
+                                         wide=("Response message",)),
+                   # wide enough for "Invoice Wise → Day Wise (switched on 12 Nov)" to be read whole
+                   "Mode": st.column_config.TextColumn("Mode", width=min(380, 40 + 7 * int(
+                       report.table["Mode"].str.len().max() or 12)))},
 )
 target = tables.sync_status_drill(event, report, f)
 if target is not None:

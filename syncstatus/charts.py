@@ -218,7 +218,6 @@ def causes_figure(causes: pd.DataFrame, grain: str) -> go.Figure:
         marker = (dict(color=DELETED_COLOR, line=dict(color=DELETED_OUTLINE, width=2),
                        pattern=dict(shape=DELETED_PATTERN, fgcolor=DELETED_OUTLINE, size=6, solidity=0.25))
                   if deleted else dict(color=CAUSE_COLORS.get(cat, "#9d9d9d")))
-        marker["opacity"] = _opacity(c, grain)
         fig.add_trace(go.Bar(
             x=list(c["period"]), y=c["failed"].tolist(), name=("⚠ " + label) if deleted else label,
             marker=marker, customdata=_custom(keys, labels), meta=cat,
