@@ -51,3 +51,4 @@ def test_the_mode_is_in_the_exports_as_on_screen(book):  # noqa: F811
     assert header == sync_status.COLUMNS
     mode_col = header.index("Mode")
     assert [r[mode_col].value for r in ws.iter_rows(min_row=2)][:-1] == list(report.body["Mode"])
+
