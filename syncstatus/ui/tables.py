@@ -82,9 +82,26 @@ def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
         stem = f"{name}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
     audited = f if f is not None else filters
     download(c3, "CSV", table, report=name, f=audited, file_name=f"{stem}.csv", key=f"csv_{name}")
+    about = about_sheet(title or name, audited, len(table))
     download(c4, "XLSX", table, report=name, f=audited, file_name=f"{stem}.xlsx", key=f"xlsx_{name}",
              to_bytes=lambda: exports.to_xlsx_bytes(table, sheet=name, highlight=highlight,
-                                                    totals_last_row=totals_last_row, title=title))
+                                                    totals_last_row=totals_last_row, title=title, about=about))
+
+
+def about_sheet(report: str, f: ReportFilters | None, rows: int) -> list[tuple[str, str]]:
+    """The XLSX About sheet for the viewer's current view (filters named as the email subject names them)."""
+    from syncstatus import mail
+    from syncstatus.reports import filters as rfilters
+
+    viewer = st.session_state.get(StateKeys.VIEWER)
+    where = ""
+    if f is not None:
+        directory = data.cached(rfilters.center_directory)(tuple(getattr(viewer, "center_ids", ()) or ()))
+        full = mail.describe_filters(f, directory)   # "01 Nov 2026 – 30 Nov 2026; zones: Central; …"
+        where = full.split("; ", 1)[1] if "; " in full else ""
+    scope = getattr(viewer, "scope_label", "") or ""
+    who = getattr(viewer, "username", "")
+    return exports.about_rows(report, f, where, f"{scope} ({who})" if who else scope, rows)
 
 
 def download(container, label: str, table: pd.DataFrame, *, report: str, file_name: str, key: str,
@@ -202,11 +219,12 @@ def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = 
     c1.caption(f":material/build: {len(failed):,} failed documents in this view, with category and fix hint "
                "for reprocessing")
     audited = f if f is not None else filters
+    about = about_sheet(f"Failed documents ({name})", audited, len(failed))
     download(c2, "Failed CSV", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.csv",
              key=f"failed_csv_{name}", detail=detail, disabled=failed.empty)
     download(c3, "Failed XLSX", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.xlsx",
              key=f"failed_xlsx_{name}", detail=detail, disabled=failed.empty,
-             to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents"))
+             to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents", about=about))
 
 
 # Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaping all of them also
