@@ -31,11 +31,12 @@ if details is None:
 
 h = details.header
 st.subheader(f"{details.kind_name} {tables.escape_markdown(details.number)}")
-m = st.columns(4)
-m[0].metric("Center", tables.escape_markdown(details.center_name))
-m[1].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
-m[2].metric("Status", tables.escape_markdown(h["status"]))
-m[3].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
+# The center in full, on a line of its own: a metric value is cut with an ellipsis at the column's width.
+st.markdown(f"**Center:** {tables.escape_markdown(details.center_name)}")
+m = st.columns(3)
+m[0].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
+m[1].metric("Status", tables.escape_markdown(h["status"]))
+m[2].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
 if not details.in_ledger:
     st.warning("Not sent yet: this number is on the sale orders but not in the sync ledger.")
 elif h["status_code"] == "failed":
