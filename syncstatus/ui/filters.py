@@ -28,8 +28,9 @@ def url_choice(key: str, options: list[str], *, multi: bool, default=None):
         wanted = [v for v in dict.fromkeys(raw) if v in options]
     else:
         wanted = raw[-1] if raw and raw[-1] in options else default
-    if st.session_state.get(key, None) != wanted:
-        st.session_state[key] = wanted
+    # Assigned on every run, even when equal: after a page switch the widget is a new one and Streamlit would
+    # otherwise draw it without the kept value (the Level toggle showed neither option selected).
+    st.session_state[key] = wanted
     if (multi and wanted != raw and raw) or (not multi and raw and raw[-1] != wanted):
         _to_url(key, multi)  # drop what was invalid, so the address bar shows the view
 

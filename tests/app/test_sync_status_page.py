@@ -110,3 +110,4 @@ def _usernames(engine):
 
 def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
