@@ -169,6 +169,17 @@ def sync_status_drill(event, report, f: ReportFilters) -> links.Link | None:
     return links.to("misc_journal_entries" if kind == "misc_journals" else "sale_orders", **params)
 
 
+def with_missing_shown(df: pd.DataFrame, columns: Sequence[str], fmt: str = "%Y-%m-%d %H:%M") -> pd.DataFrame:
+    """A copy whose `columns` are text: dates/times formatted, numbers as they are, and a missing value as
+    exports.MISSING ("—") instead of the grid's own grey "None"."""
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = [exports.MISSING if v is None or (not isinstance(v, str) and pd.isna(v))
+                      else (v.strftime(fmt) if hasattr(v, "strftime") else str(v)) for v in out[c]]
+    return out
+
+
 # --- drill-down tables of the document pages (Sale Orders, Payments, Summary Details, Items, Chart of Accounts) ---
 
 OPEN_COLUMN = "Open"

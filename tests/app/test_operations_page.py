@@ -145,3 +145,19 @@ def test_the_overview_table_has_thousands_separators_and_counts_read_in_the_sing
     for status in ("Processed", "Pending", "Failed"):
         assert config[status]["type_config"]["format"] == "localized", config
 
+
+
+def test_operations_shows_a_dash_never_a_literal_none_for_a_job_that_never_ran(app_db):
+    import pandas as pd
+
+    from syncstatus import exports
+
+    at = open_page("operations", params=RANGE)
+    assert not at.exception
+    jobs = frame_with(at, "Last run started (UTC)")
+    for df in frames(at):
+        for column in df.columns:
+            missing = [v for v in df[column] if v is None or (not isinstance(v, str) and pd.isna(v))]
+            assert not missing, (column, df[column].tolist()[:5])
+    never = jobs[jobs["Last run"] == "Never"]
+    assert len(never) and (never["Last run started (UTC)"] == exports.MISSING).all()
