@@ -7,6 +7,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import deleted_filter, scope_bar
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 viewer = page_setup("chart_of_accounts")
 st.title("Chart of Accounts")
@@ -26,7 +27,7 @@ if result.table.empty:
                                      if deleted_only else "no chart of accounts has been read for these centers yet."))
     st.stop()
 flagged = sum(1 for m in result.marks if m)
-st.caption(f"{len(result.table):,} accounts, {flagged:,} deleted or inactive in the platform. Click a latest failed "
+st.caption(f"{plural(len(result.table), 'account')}, {flagged:,} deleted or inactive in the platform. Click a latest failed "
            "invoice to open it. " + documents.LEGEND)
 tables.drill_table(result, "accounts_table", f, number_column="Latest failed invoice", extra=(deleted_only,),
                    counts=("Lines", "Payments", "Misc. journals", "Item mappings", "Documents"),

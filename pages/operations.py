@@ -10,6 +10,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import filter_bar
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 
 def drill(link) -> None:
@@ -98,7 +99,7 @@ if view.documents is not None:
     st.caption(f"{'Deleted ' if query.only_deleted else ''}{kinds}, {status}, {scope}"
                # order_center is reflected from the URL: an unknown code is shown as typed, as text.
                f"{', ' + tables.escape_markdown(names.get(query.center, query.center)) if query.center else ''}: "
-               f"{len(view.documents):,} documents. "
+               f"{plural(len(view.documents), 'document')}. "
                "Yellow rows wait for the maintenance job; red rows failed.")
     if view.documents_truncated:
         st.warning(f"Only the newest {operations.ROW_LIMIT:,} documents are listed; narrow the filters.")
@@ -143,27 +144,25 @@ st.subheader("Jobs per center")
 st.caption("Post-sale, refund and maintenance jobs with their latest run. A job is overdue without a successful run "
            "within its period plus a grace (26 h for a daily job). Red rows need attention.")
 st.dataframe(
-    tables.highlight_rows(view.jobs, view.job_marks),
+    tables.highlight_rows(tables.with_missing_shown(view.jobs, ("Last run started (UTC)", "Last run finished (UTC)")),
+                          view.job_marks),
     key=f"ops_jobs_{tables.filters_key(f)}",
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(view.jobs), 640),
-    column_config={**tables.count_config(["Processed", "Failed"], pinned=("Center",), wide=("Details",)),
-                   **{c: st.column_config.DatetimeColumn(c, format="YYYY-MM-DD HH:mm")
-                      for c in ("Last run started (UTC)", "Last run finished (UTC)")}},
+    column_config=tables.count_config(["Processed", "Failed"], pinned=("Center",), wide=("Details",)),
 )
 
 st.subheader("Data freshness")
 st.caption(f"Newest sync date per center and the last import that brought its data. Centers whose newest sync "
-           f"date is more than {load_settings().stale_after_days} days old are shaded.")
+           f"date is more than {plural(load_settings().stale_after_days, 'day')} old are shaded.")
 st.dataframe(
-    tables.highlight_rows(view.freshness, view.freshness_marks, "warning"),
+    tables.highlight_rows(tables.with_missing_shown(tables.with_missing_shown(
+        view.freshness, ("Newest sync date",), "%Y-%m-%d"), ("Days behind", "Last import (UTC)")),
+        view.freshness_marks, "warning"),
     key=f"ops_freshness_{tables.filters_key(f)}",
     hide_index=True,
     width="stretch",
-    column_config={"Newest sync date": st.column_config.DateColumn("Newest sync date", format="YYYY-MM-DD"),
-                   "Days behind": st.column_config.NumberColumn("Days behind", format="%d"),
-                   "Last import (UTC)": st.column_config.DatetimeColumn("Last import (UTC)",
-                                                                        format="YYYY-MM-DD HH:mm")},
+    column_config={"Days behind": st.column_config.TextColumn("Days behind", width="small")},
 )
 

@@ -7,6 +7,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import category_filter, deleted_filter, filter_bar, range_note
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 viewer = page_setup("payments")
 st.title("Payments")
@@ -29,7 +30,7 @@ if result.table.empty:
     st.stop()
 if result.truncated:
     st.warning(f"Showing the first {documents.ROW_LIMIT:,} payments; narrow the dates or centers to see the rest.")
-st.caption(f"{len(result.table):,} payments. Click an invoice / summary number to open it. " + documents.LEGEND)
+st.caption(f"{plural(len(result.table), 'payment')}. Click an invoice / summary number to open it. " + documents.LEGEND)
 tables.drill_table(result, "payments_table", f, number_column="Invoice / summary no",
                    extra=(categories, deleted_only), money=("Amount",), wide=("Response message",),
                    pinned=("Invoice / summary no",), dates=("Date",))

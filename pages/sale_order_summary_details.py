@@ -8,6 +8,7 @@ from syncstatus.reports import documents, summary_details
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import deleted_filter
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 viewer = page_setup("sale_order_summary_details")
 st.title("Sale Order Summary Details")
@@ -30,11 +31,12 @@ if details is None:
 
 h = details.header
 st.subheader(f"{details.kind_name} {tables.escape_markdown(details.number)}")
-m = st.columns(4)
-m[0].metric("Center", tables.escape_markdown(details.center_name))
-m[1].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
-m[2].metric("Status", tables.escape_markdown(h["status"]))
-m[3].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
+# The center in full, on a line of its own: a metric value is cut with an ellipsis at the column's width.
+st.markdown(f"**Center:** {tables.escape_markdown(details.center_name)}")
+m = st.columns(3)
+m[0].metric("Sync date", f"{h['sync_date']:%Y-%m-%d}" if h["sync_date"] else "—")
+m[1].metric("Status", tables.escape_markdown(h["status"]))
+m[2].metric("Amount", f"{h['amount']:,.2f}" if h["amount"] is not None else "—")
 if not details.in_ledger:
     st.warning("Not sent yet: this number is on the sale orders but not in the sync ledger.")
 elif h["status_code"] == "failed":
@@ -56,10 +58,10 @@ tie = details.tie_out
 if tie.document_amount is None:
     st.caption(f"Tie-out: the sale orders add up to {tie.orders_total:,.2f}; the document has no amount to compare.")
 elif tie.ok:
-    st.success(f"Tie-out: the {len(details.orders)} sale orders add up to {tie.orders_total:,.2f}, the "
+    st.success(f"Tie-out: the {plural(len(details.orders), 'sale order')} add up to {tie.orders_total:,.2f}, the "
                f"{details.kind_name.lower()}'s amount.", icon=":material/check_circle:")
 else:
-    st.error(f"Tie-out mismatch: the {len(details.orders)} sale orders add up to {tie.orders_total:,.2f}, the "
+    st.error(f"Tie-out mismatch: the {plural(len(details.orders), 'sale order')} add up to {tie.orders_total:,.2f}, the "
              f"{details.kind_name.lower()} says {tie.document_amount:,.2f} (difference {tie.difference:+,.2f}).",
              icon=":material/warning:")
 

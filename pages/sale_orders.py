@@ -7,6 +7,7 @@ from syncstatus.reports import filters as rfilters
 from syncstatus.ui import data, tables
 from syncstatus.ui.filters import category_filter, deleted_filter, filter_bar, range_note
 from syncstatus.ui.setup import page_setup
+from syncstatus.wording import plural
 
 viewer = page_setup("sale_orders")
 st.title("Sale Orders")
@@ -30,7 +31,7 @@ if result.table.empty:
     st.stop()
 if result.truncated:
     st.warning(f"Showing the first {documents.ROW_LIMIT:,} documents; narrow the dates or centers to see the rest.")
-st.caption(f"{len(result.table):,} documents. Click an invoice number to open it. " + documents.LEGEND)
+st.caption(f"{plural(len(result.table), 'document')}. Click an invoice number to open it. " + documents.LEGEND)
 tables.drill_table(result, "sale_orders_table", f, number_column="Invoice / summary invoice no",
                    extra=(categories, will_fail_only), counts=("Attempts",), money=("Amount",),
                    wide=("Response message", "Will fail", "Deleted in platform", "Anomaly"),

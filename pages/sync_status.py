@@ -38,7 +38,10 @@ if totals["Total Invoices"] + totals["Total Misc. Journals"] == 0:
 st.caption("Click a count to open the documents behind it. Rows with failures are shaded red; yellow rows have "
            "documents on dates without a sync configuration (counted Invoice Wise, see Operations › Data problems). "
            "The totals of every center listed stay above the table.")
-config = tables.sync_status_config(sync_status.COUNT_COLUMNS)
+config = {**tables.sync_status_config(sync_status.COUNT_COLUMNS),
+          # wide enough for "Invoice Wise → Day Wise (switched on 12 Nov)" to be read whole
+          "Mode": st.column_config.TextColumn("Mode", width=min(380, 40 + 7 * int(
+              report.table["Mode"].str.len().max() or 12)))}
 # The totals row is a table of its own above the centers: it stays in sight however far the centers scroll.
 totals_event = st.dataframe(
     tables.highlight_rows(report.table.iloc[[-1]], ["total"]),

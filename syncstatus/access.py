@@ -31,6 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from syncstatus import audit, schema, sql
 from syncstatus.db import PAGE_SESSION_KEY, DatabaseUnavailable, is_postgres, reader_role_name, utcnow
+from syncstatus.wording import plural
 
 ROLES = schema.ROLES
 MAX_FAILURES = 5
@@ -147,7 +148,7 @@ def failure_delay(failures: int) -> float:
 
 def lockout_message(locked_until: datetime, now: datetime) -> str:
     minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))
-    return f"Too many failed sign-ins; try again in {minutes} minute{'' if minutes == 1 else 's'}."
+    return f"Too many failed sign-ins; try again in {plural(minutes, 'minute')}."
 
 
 def scope_label(role: str, names: list[str], centers: int) -> str:
@@ -155,10 +156,10 @@ def scope_label(role: str, names: list[str], centers: int) -> str:
     if role == "admin":
         return "Organization admin"
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    plural = f"{centers} center{'' if centers == 1 else 's'}"
+    counted = plural(centers, 'center')
     if role == "zone":
-        return f"Zone level: {shown or 'no zone'} ({plural})"
-    return f"Center level: {shown}" if centers == 1 and len(names) == 1 else f"Center level: {shown or 'no center'} ({plural})"
+        return f"Zone level: {shown or 'no zone'} ({counted})"
+    return f"Center level: {shown}" if centers == 1 and len(names) == 1 else f"Center level: {shown or 'no center'} ({counted})"
 
 
 def _as_datetime(value) -> datetime | None:

@@ -27,6 +27,7 @@ from syncstatus.reports.trends import (
     period_end,
     period_start,
 )
+from syncstatus.wording import plural
 
 COLORS = {"processed": "#4c9a6a", "pending": "#f2b134", "failed": "#c0392b", "rate": "#1f3f8f",
           "spike": "#d7191c", "baseline": "#8c8c8c"}
@@ -61,6 +62,67 @@ def _period_label(start: date, end: date, grain: str) -> str:
     return f"{start:%b %Y}" if whole else f"{start:%d %b} – {end:%d %b %Y}"
 
 
+RATE_STEPS = (0.01, 0.02, 0.05, 0.10, 0.20, 0.25)
+MAX_TICKS = 12  # period labels on the x-axis; more periods label every 2nd, 3rd, … one
+
+
+def rate_axis(top: float | None) -> dict:
+    """A failure-rate axis that ticks at round percentages: the smallest step of RATE_STEPS giving at most five
+    intervals up to the highest rate (plus headroom), the range ending on a tick and never above 100 %."""
+    top = float(top) if top is not None and pd.notna(top) and top > 0 else 0.0
+    wanted = min(1.0, max(0.05, top * 1.1))
+    step = next((s for s in RATE_STEPS if wanted / s <= 5 + 1e-9), RATE_STEPS[-1])
+    upper = round(min(1.0, step * -(-round(wanted / step, 9) // 1)), 6)
+    return dict(tickformat=".0%", tick0=0, dtick=step, range=[0, upper])
+
+
+def period_days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+def partial_note(period: date, first: date, last: date, grain: str) -> str:
+    """'' for a whole week or month; 'partial: 12 of 31 days' when the range covers only part of it."""
+    if grain == "day":
+        return ""
+    whole = period_days(period, period_end(period, grain))
+    shown = period_days(first, last)
+    return "" if shown >= whole else f"partial: {shown} of {whole} days"
+
+
+def tick_label(period: date, grain: str) -> str:
+    """The x-axis label of a period: a date (day), 'w/c 3 Aug' (week commencing), 'Aug 2026' (month)."""
+    if grain == "month":
+        return f"{period:%b %Y}"
+    if grain == "week":
+        return f"w/c {period.day} {period:%b}"
+    return f"{period.day} {period:%b}"
+
+
+def period_axis(periods: pd.DataFrame, grain: str) -> dict:
+    """X-axis settings that label each period for its grain (at most MAX_TICKS labels; the partial first or last
+    period's label says so). `periods`: period, period_from, period_to."""
+    p = periods.drop_duplicates("period").sort_values("period")
+    if p.empty:
+        return {}
+    every = -(-len(p) // MAX_TICKS)
+    vals, text = [], []
+    for i, (period, a, b) in enumerate(zip(p["period"], p["period_from"], p["period_to"], strict=True)):
+        note = partial_note(period, a, b, grain)
+        if i % every and not note:
+            continue
+        vals.append(period)
+        text.append(tick_label(period, grain) + (f"<br>({note})" if note else ""))
+    return dict(type="date", tickmode="array", tickvals=vals, ticktext=text)
+
+
+PARTIAL_OPACITY = 0.45  # a partial period's bars are lighter
+
+
+def _opacity(v: pd.DataFrame, grain: str) -> list[float]:
+    return [PARTIAL_OPACITY if partial_note(p, a, b, grain) else 1.0
+            for p, a, b in zip(v["period"], v["period_from"], v["period_to"], strict=True)]
+
+
 def _custom(keys: list[str], labels: list[str]) -> list[list[str]]:
     return [[k, lbl] for k, lbl in zip(keys, labels, strict=True)]
 
@@ -84,13 +146,16 @@ def volume_figure(volume: pd.DataFrame, grain: str, spikes: pd.DataFrame | None 
     for row, line in enumerate(lines, start=1):
         v = volume[volume["report_line"] == line].sort_values("period")
         labels = [_period_label(a, b, grain) for a, b in zip(v["period_from"], v["period_to"], strict=True)]
+        labels = [lbl + (f" ({n})" if (n := partial_note(p, a, b, grain)) else "")
+                  for lbl, p, a, b in zip(labels, v["period"], v["period_from"], v["period_to"], strict=True)]
         x = list(v["period"])
+        opacity = _opacity(v, grain)
         for status in ("processed", "pending", "failed"):
             keys = [drill_key(line=line, status=status, **{"from": a, "to": b})
                     for a, b in zip(v["period_from"], v["period_to"], strict=True)]
             fig.add_trace(go.Bar(
                 x=x, y=v[status].tolist(), name=STATUS_NAMES[status], legendgroup=status, showlegend=row == 1,
-                marker_color=COLORS[status], customdata=_custom(keys, labels),
+                marker=dict(color=COLORS[status], opacity=opacity), customdata=_custom(keys, labels),
                 hovertemplate=f"%{{customdata[1]}}<br>{LINES[line]} {status}: %{{y:,}}<extra></extra>",
             ), row=row, col=1, secondary_y=False)
         keys = [drill_key(line=line, status="failed", **{"from": a, "to": b})
@@ -102,20 +167,20 @@ def volume_figure(volume: pd.DataFrame, grain: str, spikes: pd.DataFrame | None 
             mode="lines+markers", line=dict(color=COLORS["rate"], width=2), marker=dict(size=7),
             customdata=[[k, lbl, t] for k, lbl, t in zip(keys, labels, totals, strict=True)],
             hovertemplate="%{customdata[1]}<br>Failure rate %{y:.1%}<br>%{customdata[2]}<extra></extra>",
-            connectgaps=False,
+            connectgaps=False, cliponaxis=False,  # a 100 % point sits on the axis's top, drawn whole
         ), row=row, col=1, secondary_y=True)
         fig.update_yaxes(title_text="Documents", row=row, col=1, secondary_y=False, rangemode="tozero")
         top = v["failure_rate"].max()
         if row == 1 and spikes is not None and not spikes.empty:  # spike markers share the first panel's axis
             top = max(float(spikes["rate"].max()), float(top) if pd.notna(top) else 0.0)
-        fig.update_yaxes(title_text="Failure rate", tickformat=".0%", row=row, col=1, secondary_y=True,
-                         range=[0, max(0.05, float(top) * 1.2) if pd.notna(top) else 1], showgrid=False)
+        fig.update_yaxes(title_text="Failure rate", row=row, col=1, secondary_y=True, showgrid=False,
+                         **rate_axis(top))
     if spikes is not None and not spikes.empty:
         s = spikes.sort_values("sync_date")
         names = [plain(n) for n in (s["center_name"] if "center_name" in s else s["center_id"].astype(str))]
         fig.add_trace(go.Scatter(
             x=[period_start(d, grain) for d in s["sync_date"]], y=s["rate"].tolist(), name="Failure spike (a center)",
-            mode="markers", marker=dict(symbol="triangle-up", size=13, color=COLORS["spike"],
+            mode="markers", cliponaxis=False, marker=dict(symbol="triangle-up", size=13, color=COLORS["spike"],
                                         line=dict(color="#000000", width=1)),
             customdata=[[drill_key(center=c, status="failed", line="invoices", **{"from": d, "to": d}),
                          f"{n} on {d:%d %b %Y}", f"{r:.1%} vs baseline {b:.1%}"]
@@ -125,7 +190,7 @@ def volume_figure(volume: pd.DataFrame, grain: str, spikes: pd.DataFrame | None 
         ), row=1, col=1, secondary_y=True)
     fig.update_layout(barmode="stack", height=260 * len(lines) + 80, margin=_MARGIN, hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.04, x=0), bargap=0.15)
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(**(period_axis(volume, grain) or dict(type="date")))
     return fig
 
 
@@ -160,7 +225,7 @@ def causes_figure(causes: pd.DataFrame, grain: str) -> go.Figure:
         ))
     fig.update_layout(barmode="stack", title="Failures by root cause", height=380, margin=_MARGIN,
                       legend=dict(orientation="v", x=1.01, y=1), yaxis_title="Failed documents", bargap=0.15)
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(**(period_axis(causes, grain) or dict(type="date")))
     return fig
 
 
@@ -190,11 +255,10 @@ def breakdown_figure(bd: pd.DataFrame, by: str, f: ReportFilters, limit: int = 3
         name="Failure rate",
     ))
     shown = f" (worst {limit} of {len(bd)})" if len(bd) > limit else ""
-    fig.update_layout(title=f"Failure rate by {what}{shown} · bar thickness = documents", margin=_MARGIN,
-                      height=max(260, 28 * len(top) + 90), xaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      showlegend=False)
-    rmax = float(bd["failure_rate"].head(limit).max())
-    fig.update_xaxes(range=[0, max(rmax * 1.25, 0.05)])
+    # round-percentage ticks up to at most 100 %; the labels outside the bars may run into the right margin
+    fig.update_layout(title=f"Failure rate by {what}{shown} · bar thickness = documents",
+                      margin=dict(_MARGIN, r=130), height=max(260, 28 * len(top) + 90),
+                      xaxis=rate_axis(float(bd["failure_rate"].head(limit).max()) * 1.15), showlegend=False)
     return fig
 
 
@@ -217,7 +281,7 @@ def pending_age_figure(pending: pd.DataFrame, today: date, f: ReportFilters, lim
             customdata=[[k, n, o] for k, n, o in zip(keys, names, oldest, strict=True)],
             hovertemplate=f"%{{customdata[1]}}<br>{label}: %{{x:,}} pending<br>%{{customdata[2]}}<extra></extra>",
         ))
-    shown = f" (oldest {limit} of {len(pending)} centers)" if len(pending) > limit else ""
+    shown = f" (oldest {limit} of {plural(len(pending), 'center')})" if len(pending) > limit else ""
     fig.update_layout(barmode="stack", title=f"Pending documents by age{shown}", margin=_MARGIN_LEGEND,
                       height=max(240, 28 * len(top) + 100), xaxis_title="Pending documents",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"))
@@ -283,7 +347,7 @@ def spikes_figure(spikes: pd.DataFrame) -> go.Figure:
                              hovertemplate="%{customdata[1]}<br>Failure rate %{y:.1%}<br>%{customdata[2]}"
                                            "<extra></extra>"))
     fig.update_layout(title="Failure-rate spikes (center's rate vs its trailing baseline)", margin=_MARGIN_LEGEND,
-                      height=320, yaxis=dict(tickformat=".0%", rangemode="tozero"), hovermode="closest",
+                      height=320, yaxis=rate_axis(float(s["rate"].max())), hovermode="closest",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"))
     fig.update_xaxes(type="date")
     return fig

@@ -44,10 +44,12 @@ def to_xlsx_bytes(
     highlight: Sequence[str | None] | None = None,
     totals_last_row: bool = False,
     title: str | None = None,
+    about: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """One sheet with a bold header, optional title line, row fills ('failed'/'deleted'), a bold totals row.
 
-    `highlight` holds one entry per row: None, "failed" or "deleted".
+    `highlight` holds one entry per row: None, "failed" or "deleted". `about` (label, value) pairs go on a second
+    sheet, "About": which report, dates, filters, when and for whom, so the file says what it is once forwarded.
     """
     wb = Workbook()
     ws = wb.active
@@ -85,9 +87,29 @@ def to_xlsx_bytes(
         width = max([len(str(col))] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()]) + 2
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3 if df.shape[1] > 2 else 1)
+    if about:
+        info = wb.create_sheet("About")
+        for i, (label, value) in enumerate(about, start=1):
+            info.cell(row=i, column=1, value=neutralize(str(label))).font = Font(bold=True)
+            info.cell(row=i, column=2, value=neutralize(str(value))).alignment = Alignment(wrap_text=True)
+        info.column_dimensions["A"].width = 18
+        info.column_dimensions["B"].width = 90
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def about_rows(report: str, f, where: str, scope: str, rows: int, generated_at=None) -> list[tuple[str, str]]:
+    """The About sheet of an XLSX: report, date range, filters, rows, generated at (UTC), whose scope."""
+    from datetime import UTC, datetime
+
+    at = generated_at or datetime.now(UTC)
+    out = [("Report", report)]
+    if f is not None:
+        out.append(("Date range", f"{f.date_from:%d %b %Y} – {f.date_to:%d %b %Y}"))
+    out += [("Filters", where or "none (every center in scope)"), ("Rows", f"{rows:,}"),
+            ("Generated at", f"{at:%Y-%m-%d %H:%M:%S} UTC"), ("Viewer's scope", scope or "—")]
+    return out
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

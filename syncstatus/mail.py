@@ -385,7 +385,9 @@ def render_report(engine, report_key: str, center_ids: Sequence[int], f: ReportF
     if "xlsx" in formats:
         attachments.append(Attachment(f"{stem}.xlsx", exports.to_xlsx_bytes(
             content.table, sheet=report_key, highlight=content.highlight, totals_last_row=content.totals_last_row,
-            title=f"{spec.title} — {where}"), exports.XLSX_MIME))
+            title=f"{spec.title} — {where}",
+            about=exports.about_rows(spec.title, f, where.split("; ", 1)[1] if "; " in where else "",
+                                     f"recipient's centers ({len(ids):,})", len(content.table))), exports.XLSX_MIME))
 
     metrics_html = "".join(
         f"<td style='padding:6px 14px;border:1px solid #ddd'><div style='color:#666;font-size:12px'>"

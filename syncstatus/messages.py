@@ -239,7 +239,7 @@ _TEXT_PLATFORMS = [
                         r"credit note allocated|has been archived|\"ErrorNumber\"|ApiException", re.I)),
 ]  # fmt: skip
 _QUOTED = re.compile(r"(?<![\w'])'([^'\n]{1,80}?)'(?!\w)|\"([^\"\n]{1,80}?)\"")
-_REF_AFTER = re.compile(r"\binvalid reference (?:key |id )?#?:?\s*([\w-]*\d[\w-]*)", re.I)
+_REF_AFTER = re.compile(r"\binvalid (?:[a-z]+ )?reference (?:key |id )?#?:?\s*([\w-]*\d[\w-]*)", re.I)
 _SUCCESS_TEXT = re.compile(r"(?:ok|success(?:ful(?:ly)?)?|synced(?: successfully)?)\.?", re.I)
 
 
@@ -339,6 +339,12 @@ def _reference(texts: list[str], structured: object = None) -> str | None:
         if match:
             return next(g for g in match.groups() if g)
     return _str_or_none(structured)
+
+
+def reference_in(text: object) -> str | None:
+    """The reference a stored message names ("Invalid Account Reference Key 4200" -> "4200"), for rows whose
+    reference column is empty (imported before the rule knew the wording)."""
+    return _reference([str(text)]) if isinstance(text, str) and text else None
 
 
 def _more(messages: list[str]) -> str:

@@ -25,6 +25,7 @@ from syncstatus.links import Param
 from syncstatus.reports import documents
 from syncstatus.reports.filters import ReportFilters, center_directory, select_centers
 from syncstatus.schema import DOCUMENT_STATUSES, JOBS, STOCK_ORDER_KINDS
+from syncstatus.wording import plural
 
 JOB_NAMES = {"post_sale": "Post-sale", "refund": "Refund", "maintenance": "Maintenance"}
 ORDER_NAMES = {"purchase_order": ("purchase order", "purchase orders"),
@@ -440,7 +441,7 @@ def data_problems(engine, centers: pd.DataFrame, f: ReportFilters, now: datetime
     for r in _frame(engine, "operations_problem_no_config", ids, ["center_id"], **binds).itertuples(index=False):
         first, last = _date(r.first_date), _date(r.last_date)
         code = str(centers.loc[int(r.center_id), "center_code"])
-        rows.append((int(r.center_id), "no_config", f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({int(r.days)} days)",
+        rows.append((int(r.center_id), "no_config", f"{first:%Y-%m-%d} – {last:%Y-%m-%d} ({plural(int(r.days), 'day')})",
                      int(r.documents), links.center_documents(code, first, last)))
     for r in _frame(engine, "operations_problem_summaries", ids, ["center_id"], **binds).itertuples(index=False):
         day = _date(r.sync_date)
@@ -451,7 +452,7 @@ def data_problems(engine, centers: pd.DataFrame, f: ReportFilters, now: datetime
     for r in _frame(engine, "operations_problem_future_runs", ids, ["center_id"], now=now).itertuples(index=False):
         first = _ts(r.first_started_at)
         rows.append((int(r.center_id), "future_run",
-                     f"{JOB_NAMES.get(r.job, r.job)} job: {int(r.runs)} run{'s' if int(r.runs) != 1 else ''} "
+                     f"{JOB_NAMES.get(r.job, r.job)} job: {plural(int(r.runs), 'run')} "
                      f"from {first:%Y-%m-%d %H:%M} UTC", int(r.runs), None))
     zones, names = _names(centers, [r[0] for r in rows])
     table = pd.DataFrame({"Zone": zones, "Center": names, "Problem": [PROBLEM_NAMES[r[1]] for r in rows],
@@ -527,8 +528,8 @@ def _freshness_table(centers, fresh, stale_after_days):
         "Newest sync date": fresh["newest_sync_date"].to_numpy(),
         "Days behind": pd.array([None if d is None else int(d) for d in fresh["days_behind"]], dtype="Int64"),
         "Last import (UTC)": pd.to_datetime(fresh["last_import_at"], errors="coerce").to_numpy(),
-        "Freshness": [("No sync data yet" if d is None else f"Stale: newest data is {d} days old "
-                       f"(expected within {stale_after_days})") if s else "Fresh"
+        "Freshness": [("No sync data yet" if d is None else f"Stale: newest data is {plural(d, 'day')} old "
+                       f"(expected within {plural(stale_after_days, 'day')})") if s else "Fresh"
                       for s, d in zip(fresh["stale"], fresh["days_behind"], strict=True)],
     })
     order = table.sort_values(["Zone", "Center"], kind="stable").index
@@ -560,8 +561,8 @@ def _alerts(centers, jobs, deleted, flags, fresh, f, stale_after_days) -> list[A
     for r in fresh[fresh["stale"]].itertuples(index=False):
         code, name = info(int(r.center_id))
         text = ("no sync data yet" if r.days_behind is None else
-                f"newest sync date {r.newest_sync_date:%d %b %Y} is {r.days_behind} days old "
-                f"(expected within {stale_after_days} days)")
+                f"newest sync date {r.newest_sync_date:%d %b %Y} is {plural(r.days_behind, 'day')} old "
+                f"(expected within {plural(stale_after_days, 'day')})")
         out.append(Alert("warning", code, name, f"Data is stale: {text}"))
     return out
 

@@ -41,6 +41,7 @@ from syncstatus import mail, sql
 from syncstatus.config import Settings, load_settings
 from syncstatus.db import utcnow
 from syncstatus.reports.filters import STATUS_CHOICES, ReportFilters, from_params, to_params
+from syncstatus.wording import plural
 
 LOCK_KEY = 7243002
 BACKOFF_MINUTES = (1, 5, 15, 60)
@@ -224,7 +225,7 @@ def resolve_date_range(spec: str, today: date) -> tuple[date, date]:
 def describe_date_range(spec: str) -> str:
     name, _, arg = str(spec).partition(":")
     if name == "last_n_days":
-        return f"Last {arg} days (ending yesterday)"
+        return f"Last {plural(arg, 'day')} (ending yesterday)"
     return DATE_RANGES.get(name, spec)
 
 
@@ -245,7 +246,7 @@ class Condition:
         if self.type == "failure_rate":
             return f"failure rate above {self.threshold:g}%"
         if self.type == "spike":
-            return f"failures above {self.factor:g}× the daily average of the previous {self.baseline_days} days"
+            return f"failures above {self.factor:g}× the daily average of the previous {plural(self.baseline_days, 'day')}"
         return "any failed documents"
 
 
@@ -735,7 +736,7 @@ def evaluate_condition(engine, s: Schedule, f: ReportFilters, centers: tuple[int
     base_daily = base.failed / c.baseline_days
     cur_daily = now_.failed / days
     holds = now_.failed >= c.min_failed and cur_daily > c.factor * base_daily
-    return holds, f"{cur_daily:.1f} failed per day vs {base_daily:.1f} over the previous {c.baseline_days} days"
+    return holds, f"{cur_daily:.1f} failed per day vs {base_daily:.1f} over the previous {plural(c.baseline_days, 'day')}"
 
 
 def _process_occurrence(engine, s: Schedule, occ: datetime, summary: RunSummary, settings: Settings,

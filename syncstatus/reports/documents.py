@@ -389,6 +389,7 @@ def failed_documents(engine, center_ids: tuple[int, ...], f: ReportFilters, kind
         "Platform": [platform_name(p) for p in centers["platform"].reindex(df["center_id"])],
         "Category": [messages.CATEGORY_LABELS[c] for c in cats],
         "Message": df["message"].where(df["message"].notna(), ""),
-        "Reference": df["reference"].where(df["reference"].notna(), ""),
+        "Reference": [r if isinstance(r, str) and r else (messages.reference_in(m) or "")
+                      for r, m in zip(df["reference"], df["message"], strict=True)],
         "Fix hint": [messages.FIX_HINTS[c] for c in cats],
     })

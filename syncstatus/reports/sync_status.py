@@ -6,18 +6,20 @@ documents counted Invoice Wise and flagged NO_CONFIG (docs/REPORTS.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from syncstatus import messages, sql
 from syncstatus.reports.filters import ReportFilters
-from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES
+from syncstatus.schema import DAY_COUNT_COLUMNS, FAILURE_CATEGORIES, PLATFORM_NAMES, SYNC_TYPE_NAMES
+from syncstatus.wording import plural
 
 COLUMNS = [
     "Zone",
     "Center Name",
+    "Mode",
     "Total Invoices",
     "Processed Invoices",
     "Pending Invoices",
@@ -28,9 +30,10 @@ COLUMNS = [
     "Failed Misc. Journals",
     "Response message",
 ]
-COUNT_COLUMNS = COLUMNS[2:10]
+COUNT_COLUMNS = COLUMNS[3:11]
 TOTAL_LABEL = "Total"
 NO_CONFIG = "⚠ no sync configuration for these dates (counted Invoice Wise)"
+UNCONFIGURED_MODE = "Invoice Wise (no configuration)"
 _STATUSES = {"processed": "Processed", "pending": "Pending", "failed": "Failed"}
 
 
@@ -128,7 +131,55 @@ def build(engine, center_ids: tuple[int, ...], f: ReportFilters) -> SyncStatusRe
                        [r[at["zone_name"]] for r in rows], [r[at["center_name"]] for r in rows],
                        [r[platform_at] for r in rows], values, f,
                        [bool(r[at["unconfigured"]]) for r in rows])
+    report = with_modes(report, modes(engine, [int(c) for c in report.centers["center_id"]], f))
     return with_top_messages(report, top_messages(engine, report.failing_center_ids(), f))
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def describe_modes(configs: list[tuple], f: ReportFilters) -> str:
+    """A center's mode over the range from its configurations in force then ((effective_from, sync_type), oldest
+    first): 'Day Wise', or 'Invoice Wise → Day Wise (switched on 12 Nov)'. Dates before the first configuration
+    count Invoice Wise; a center with none at all reads UNCONFIGURED_MODE."""
+    if not configs:
+        return UNCONFIGURED_MODE
+    segments: list[tuple[date, str]] = []
+    first = _day(configs[0][0])
+    if first > f.date_from:
+        segments.append((f.date_from, SYNC_TYPE_NAMES["invoice_wise"]))
+    for effective_from, sync_type in configs:
+        name = SYNC_TYPE_NAMES.get(sync_type, str(sync_type))
+        if not segments or segments[-1][1] != name:
+            segments.append((max(_day(effective_from), f.date_from), name))
+    if len(segments) == 1:
+        return segments[0][1]
+    year = f.date_from.year != f.date_to.year
+    when = ", ".join(f"{d.day} {d:%b}" + (f" {d.year}" if year else "") for d, _ in segments[1:])
+    return " → ".join(name for _, name in segments) + f" (switched on {when})"
+
+
+def modes(engine, center_ids: list[int], f: ReportFilters) -> dict[int, str]:
+    """Per center, describe_modes of its configurations in force during the range (queries/sync_status_modes.sql)."""
+    if not center_ids:
+        return {}
+    with engine.connect() as conn:
+        rows = sql.execute(conn, "sync_status_modes", center_ids=center_ids,
+                           date_from=f.date_from, date_to=f.date_to).fetchall()
+    configs: dict[int, list[tuple]] = {}
+    for center_id, effective_from, sync_type in rows:
+        configs.setdefault(int(center_id), []).append((effective_from, sync_type))
+    return {c: describe_modes(configs.get(c, []), f) for c in center_ids}
+
+
+def with_modes(report: SyncStatusReport, by_center: dict[int, str]) -> SyncStatusReport:
+    """The Mode column filled in for each center row (the totals row stays empty)."""
+    if report.table.empty or not by_center:
+        return report
+    shown = [by_center.get(int(c), UNCONFIGURED_MODE) for c in report.centers["center_id"]]
+    report.table["Mode"] = [*shown, *([""] * (len(report.table) - len(shown)))]
+    return report
 
 
 TOP_MESSAGE_CHARS = 90
@@ -229,7 +280,7 @@ def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list,
     values = values[rows]
     col = {n: values[:, i] for i, n in enumerate(DAY_COUNT_COLUMNS)}
 
-    data: dict[str, object] = {"Zone": zone[rows], "Center Name": name[rows]}
+    data: dict[str, object] = {"Zone": zone[rows], "Center Name": name[rows], "Mode": [""] * len(rows)}
     for line, short in (("Invoices", "inv"), ("Misc. Journals", "mj")):
         data[f"Total {line}"] = col[f"{short}_processed"] + col[f"{short}_pending"] + col[f"{short}_failed"]
         for status in _STATUSES.values():
@@ -243,7 +294,8 @@ def _assemble(ids: list, codes: list, zones: list, names: list, platforms: list,
     failed_total = {cat: int(n) for (cat, _), n in zip(_FAILED_BY_CATEGORY, sums.tolist(), strict=True) if n}
     # The totals row goes in as the last element of every column: one DataFrame built once.
     data["Zone"] = [*data["Zone"], TOTAL_LABEL]
-    data["Center Name"] = [*data["Center Name"], f"{len(rows)} centers"]
+    data["Center Name"] = [*data["Center Name"], plural(len(rows), "center")]
+    data["Mode"] = [*data["Mode"], ""]
     for name_ in COUNT_COLUMNS:
         data[name_] = np.append(data[name_], data[name_].sum()).astype("int64")
     data["Response message"].append(response_message(failed_total, None))

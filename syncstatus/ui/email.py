@@ -39,7 +39,10 @@ def _close_dialog() -> None:
 @st.dialog("Email this report", width="medium", on_dismiss=_close_dialog)
 def email_dialog(report_key: str, viewer: Viewer, f: ReportFilters) -> None:
     spec = mail.REPORTS[report_key]
-    st.markdown(f"**{spec.title}** · {escape_markdown(mail.describe_filters(f))}")  # codes from the URL
+    from syncstatus.reports import filters as rfilters
+
+    directory = data.cached(rfilters.center_directory)(viewer.center_ids)  # names, as the subject says them
+    st.markdown(f"**{spec.title}** · {escape_markdown(mail.describe_filters(f, directory))}")
     st.caption("The message has a summary in its body and the full data attached. A recipient who has an "
                "account receives only the centers that account may see.")
     with st.form(f"email_now_{report_key}", border=False):

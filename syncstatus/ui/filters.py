@@ -28,8 +28,9 @@ def url_choice(key: str, options: list[str], *, multi: bool, default=None):
         wanted = [v for v in dict.fromkeys(raw) if v in options]
     else:
         wanted = raw[-1] if raw and raw[-1] in options else default
-    if st.session_state.get(key, None) != wanted:
-        st.session_state[key] = wanted
+    # Assigned on every run, even when equal: after a page switch the widget is a new one and Streamlit would
+    # otherwise draw it without the kept value (the Level toggle showed neither option selected).
+    st.session_state[key] = wanted
     if (multi and wanted != raw and raw) or (not multi and raw and raw[-1] != wanted):
         _to_url(key, multi)  # drop what was invalid, so the address bar shows the view
 
@@ -66,6 +67,34 @@ def _to_url(key: str, multi: bool, default=None) -> None:
         st.query_params[key] = value
 
 
+def note_out_of_scope(directory: pd.DataFrame) -> None:
+    """A shared link may name zones or centers the viewer cannot see: say so, and rewrite the URL to what is shown.
+
+    Without this, a center user opening `?center=C002` sees their own center while the address bar still says C002.
+    """
+    single = len(directory) <= 1
+    for key, column, noun in ((Param.CENTER, "center_code", "centers"), (Param.ZONE, "zone_code", "zones")):
+        raw = list(dict.fromkeys(st.query_params.get_all(key)))
+        mine = list(dict.fromkeys(directory[column])) if column in directory else []
+        foreign = [v for v in raw if v not in mine]
+        if not foreign:
+            continue
+        kept = list(mine) if single else [v for v in raw if v in mine]
+        if single or not kept:
+            showing = "showing yours"
+        else:
+            showing = "showing " + ", ".join(kept)
+        st.warning(f"{escape_markdown(', '.join(v[:30] for v in foreign))} "
+                   f"{'is' if len(foreign) == 1 else 'are'} not among your {noun}; {escape_markdown(showing)}.",
+                   icon=":material/link_off:")
+        if kept:
+            st.query_params[key] = kept
+        else:
+            st.query_params.pop(key, None)
+        if not single and st.session_state.get(key) is not None:
+            st.session_state[key] = [v for v in st.session_state[key] if v in mine]
+
+
 def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = None,
                show_status: bool = True, show_level: bool = True, default_days: int = 7) -> ReportFilters:
     """Draw the filters (dates, level, zone, center, platform, status) and return them.
@@ -78,6 +107,7 @@ def filter_bar(directory: pd.DataFrame, *, statuses: dict[str, str] | None = Non
     zones = directory.drop_duplicates("zone_code").set_index("zone_code")["zone_name"].to_dict()
     names = directory.set_index("center_code")["center_name"].to_dict()
     single_center = len(directory) <= 1
+    note_out_of_scope(directory)
 
     with st.container(border=True):
         c1, c2, c3, c4 = st.columns([1, 1, 1.3, 1.4])
@@ -181,6 +211,7 @@ def _flag_to_url(key: str) -> None:
 def scope_bar(directory: pd.DataFrame) -> ReportFilters:
     """Zone, center and platform only (URL-bound), for pages that are not about dates (Items, Chart of Accounts)."""
     d0, d1 = default_range()
+    note_out_of_scope(directory)
     if len(directory) <= 1:
         return ReportFilters(d0, d1)
     zones = directory.drop_duplicates("zone_code").set_index("zone_code")["zone_name"].to_dict()

@@ -122,9 +122,26 @@ def toolbar(table: pd.DataFrame, name: str, f: ReportFilters | None = None, *,
         stem = f"{name}_{f.date_from:%Y%m%d}-{f.date_to:%Y%m%d}"
     audited = f if f is not None else filters
     download(c3, "CSV", table, report=name, f=audited, file_name=f"{stem}.csv", key=f"csv_{name}")
+    about = about_sheet(title or name, audited, len(table))
     download(c4, "XLSX", table, report=name, f=audited, file_name=f"{stem}.xlsx", key=f"xlsx_{name}",
              to_bytes=lambda: exports.to_xlsx_bytes(table, sheet=name, highlight=highlight,
-                                                    totals_last_row=totals_last_row, title=title))
+                                                    totals_last_row=totals_last_row, title=title, about=about))
+
+
+def about_sheet(report: str, f: ReportFilters | None, rows: int) -> list[tuple[str, str]]:
+    """The XLSX About sheet for the viewer's current view (filters named as the email subject names them)."""
+    from syncstatus import mail
+    from syncstatus.reports import filters as rfilters
+
+    viewer = st.session_state.get(StateKeys.VIEWER)
+    where = ""
+    if f is not None:
+        directory = data.cached(rfilters.center_directory)(tuple(getattr(viewer, "center_ids", ()) or ()))
+        full = mail.describe_filters(f, directory)   # "01 Nov 2026 – 30 Nov 2026; zones: Central; …"
+        where = full.split("; ", 1)[1] if "; " in full else ""
+    scope = getattr(viewer, "scope_label", "") or ""
+    who = getattr(viewer, "username", "")
+    return exports.about_rows(report, f, where, f"{scope} ({who})" if who else scope, rows)
 
 
 def download(container, label: str, table: pd.DataFrame, *, report: str, file_name: str, key: str,
@@ -182,7 +199,7 @@ def sync_status_drill(event, report, f: ReportFilters, *, totals: bool = False) 
         center = centers if len(centers) <= 50 else None
     else:
         center = report.centers.iloc[row]["center_code"]
-        if status is None and column in ("Zone", "Center Name", "Response message"):
+        if status is None and column in ("Zone", "Center Name", "Mode", "Response message"):
             # A center's own cells open its failures: the invoices, or the misc. journals when only those failed.
             r = report.table.iloc[row]
             status = "failed" if r["Failed Invoices"] or r["Failed Misc. Journals"] else None
@@ -193,6 +210,17 @@ def sync_status_drill(event, report, f: ReportFilters, *, totals: bool = False) 
     if f.platforms:
         params[links.Param.PLATFORM] = list(f.platforms)
     return links.to("misc_journal_entries" if kind == "misc_journals" else "sale_orders", **params)
+
+
+def with_missing_shown(df: pd.DataFrame, columns: Sequence[str], fmt: str = "%Y-%m-%d %H:%M") -> pd.DataFrame:
+    """A copy whose `columns` are text: dates/times formatted, numbers as they are, and a missing value as
+    exports.MISSING ("—") instead of the grid's own grey "None"."""
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = [exports.MISSING if v is None or (not isinstance(v, str) and pd.isna(v))
+                      else (v.strftime(fmt) if hasattr(v, "strftime") else str(v)) for v in out[c]]
+    return out
 
 
 # --- drill-down tables of the document pages (Sale Orders, Payments, Summary Details, Items, Chart of Accounts) ---
@@ -260,11 +288,12 @@ def failed_downloads(failed: pd.DataFrame, name: str, f: ReportFilters | None = 
     c1.caption(f":material/build: {len(failed):,} failed documents in this view, with category and fix hint "
                "for reprocessing")
     audited = f if f is not None else filters
+    about = about_sheet(f"Failed documents ({name})", audited, len(failed))
     download(c2, "Failed CSV", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.csv",
              key=f"failed_csv_{name}", detail=detail, disabled=failed.empty)
     download(c3, "Failed XLSX", failed, report=f"failed_{name}", f=audited, file_name=f"{stem}.xlsx",
              key=f"failed_xlsx_{name}", detail=detail, disabled=failed.empty,
-             to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents"))
+             to_bytes=lambda: exports.to_xlsx_bytes(failed, sheet="Failed documents", about=about))
 
 
 # Every ASCII punctuation character: CommonMark lets each be backslash-escaped, and escaping all of them also

@@ -116,6 +116,12 @@ def test_a_deep_link_opens_one_summary_invoice_with_orders_lines_payments_and_ti
     assert list(frame(at, 2).columns) == summary_details.PAYMENT_COLUMNS
     assert "Tie-out" in texts(at)
     assert at.error[0].value.count(" — ") >= 1  # the structured response message of the failed summary
+    # the center's name is text of its own, never a metric value cut at the column's width
+    assert not [m for m in at.metric if m.label == "Center"]
+    with app_db.connect() as conn:
+        name = conn.execute(sa.select(center.c.name).join(sync_document, sync_document.c.center_id == center.c.id)
+                            .where(sync_document.c.document_no == number)).scalars().first()
+    assert f"**Center:** {name}" in [rendered(m.value) for m in at.markdown]
 
 
 def test_an_unknown_number_and_a_hidden_number_give_the_same_message(app_db):

@@ -218,3 +218,17 @@ def test_the_page_says_when_the_runner_last_ran(no_heartbeat):
     assert not at.exception
     assert not [w for w in at.warning if "schedule runner" in w.value]
     assert f"The schedule runner last checked for due schedules at {at_time:%Y-%m-%d %H:%M} UTC" in texts(at)
+
+
+def test_the_email_dialog_names_the_zone_as_the_subject_does(email_db):
+    from syncstatus.schema import zone
+
+    with email_db.connect() as conn:
+        z = conn.execute(sa.select(zone.c.code, zone.c.name).order_by(zone.c.code)).first()
+    params = {"date_from": RANGE.date_from.isoformat(), "date_to": RANGE.date_to.isoformat(), "zone": z.code}
+    at = open_page("sync_status", params=params)
+    at.button(key="email_sync_status").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert f"zones: {z.name}" in shown
+    assert f"zones: {z.code}" not in shown or z.name == z.code

@@ -82,3 +82,26 @@ def test_a_center_users_download_names_them_and_counts_only_their_rows(app_db, m
     [event] = exports(app_db)[before:]
     assert event["username"] == user and event["report"] == "sync_status" and event["format"] == "csv"
     assert event["rows"] == 2  # the user's one center and the totals row
+
+
+def test_the_xlsx_states_its_report_dates_filters_time_and_scope(app_db, media):
+    import io
+
+    from openpyxl import load_workbook
+
+    from syncstatus.schema import zone
+
+    with app_db.connect() as conn:
+        z = conn.execute(sa.select(zone.c.code, zone.c.name).order_by(zone.c.code)).first()
+    at = open_page("sync_status", params={**RANGE, "zone": z.code})
+    assert not at.exception
+    [xlsx] = [b for b in at.get("download_button") if b.proto.label == "XLSX"]
+    data = media[-1]._deferred_callables[xlsx.proto.deferred_file_id]["callable"]()
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[-1] == "About"
+    about = {r[0].value: r[1].value for r in book["About"].iter_rows()}
+    assert about["Report"] == "Integrations Sync Status"
+    assert about["Date range"] == f"{DEMO_END - timedelta(days=30):%d %b %Y} – {DEMO_END:%d %b %Y}"
+    assert about["Filters"] == f"zones: {z.name}"
+    assert about["Generated at"].endswith(" UTC") and "Organization admin" in about["Viewer's scope"]
+    assert about["Rows"] == str(book.worksheets[0].max_row - 3)  # title, blank line, header

@@ -131,3 +131,33 @@ def test_the_stale_banner_lists_only_centers_the_viewer_may_see(app_db, clock):
     warning = next(str(w.value) for w in at.warning if "Data is stale" in str(w.value))
     assert warning.startswith("Data is stale for 1 center:") and first.name in warning
     assert operations.stale_centers(app_db, (), DEMO_END, 2).empty
+
+
+def test_the_overview_table_has_thousands_separators_and_counts_read_in_the_singular(app_db):
+    import json
+
+    with app_db.connect() as conn:
+        first = conn.execute(sa.select(center.c.code).order_by(center.c.id)).first()
+    at = open_page("home", as_user=f"center.{first.code.lower()}")
+    assert not at.exception
+    assert "1 center in your access" in texts(at)
+    config = json.loads(at.dataframe[0].proto.columns)
+    for status in ("Processed", "Pending", "Failed"):
+        assert config[status]["type_config"]["format"] == "localized", config
+
+
+
+def test_operations_shows_a_dash_never_a_literal_none_for_a_job_that_never_ran(app_db):
+    import pandas as pd
+
+    from syncstatus import exports
+
+    at = open_page("operations", params=RANGE)
+    assert not at.exception
+    jobs = frame_with(at, "Last run started (UTC)")
+    for df in frames(at):
+        for column in df.columns:
+            missing = [v for v in df[column] if v is None or (not isinstance(v, str) and pd.isna(v))]
+            assert not missing, (column, df[column].tolist()[:5])
+    never = jobs[jobs["Last run"] == "Never"]
+    assert len(never) and (never["Last run started (UTC)"] == exports.MISSING).all()

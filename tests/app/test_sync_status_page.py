@@ -34,6 +34,10 @@ def test_the_table_has_the_exact_headers_in_order_and_a_totals_row(app_db):
     df = report_frame(at)
     assert list(df.columns) == sync_status.COLUMNS
     assert df.iloc[-1]["Zone"] == "Total"
+    assert set(df["Mode"][:-1]) <= {"Invoice Wise", "Day Wise", "Invoice Wise as journal entries",
+                                    "Day Wise as journal entries", sync_status.UNCONFIGURED_MODE} | {
+        m for m in df["Mode"] if "(switched on " in m}
+    assert df["Mode"][:-1].str.len().gt(0).all()
     for line in ("Invoices", "Misc. Journals"):
         assert (df[f"Total {line}"] == df[f"Processed {line}"] + df[f"Pending {line}"] + df[f"Failed {line}"]).all()
 
@@ -63,6 +67,7 @@ def test_a_center_level_user_sees_only_their_center(app_db):
     assert not at.exception
     df = report_frame(at)
     assert list(df["Center Name"][:-1]) == [first.name]
+    assert df.iloc[-1]["Center Name"] == "1 center"
     # no zone/center pickers for a single-center viewer
     assert not [m for m in at.multiselect if m.key == "center"]
 
@@ -79,3 +84,40 @@ def test_invalid_url_values_do_not_crash_the_page(app_db):
     assert not at.exception
     df = report_frame(at)
     assert list(df.columns) == sync_status.COLUMNS
+
+
+def test_a_shared_link_naming_another_center_says_so_and_the_url_shows_what_is_shown(app_db):
+    with app_db.connect() as conn:
+        first, other = conn.execute(sa.select(center.c.code, center.c.name).order_by(center.c.id).limit(2)).all()
+    at = open_page("sync_status", as_user=f"center.{first.code.lower()}", params={**RANGE, "center": other.code})
+    assert not at.exception
+    assert list(report_frame(at)["Center Name"][:-1]) == [first.name]
+    assert f"{other.code} is not among your centers; showing yours." in texts(at)
+    assert _as_list(at.query_params["center"]) == [first.code]
+
+
+def test_a_zone_user_with_a_foreign_center_in_the_link_keeps_the_rest(app_db):
+    from syncstatus.access import viewer_for
+    from syncstatus.reports.filters import center_directory
+
+    zone_user = next(u for u in _usernames(app_db) if u.startswith("zone"))
+    mine = center_directory(app_db, viewer_for(app_db, zone_user).center_ids)
+    with app_db.connect() as conn:
+        foreign = conn.execute(sa.select(center.c.code).where(center.c.code.not_in(list(mine["center_code"])))
+                               .order_by(center.c.code)).scalars().first()
+    own = mine["center_code"].iloc[0]
+    at = open_page("sync_status", as_user=zone_user, params={**RANGE, "center": [own, foreign]})
+    assert not at.exception
+    assert f"{foreign} is not among your centers; showing {own}." in texts(at)
+    assert _as_list(at.query_params["center"]) == [own]
+    assert at.multiselect(key="center").value == [own]
+
+
+def _usernames(engine):
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text("SELECT username FROM app_user ORDER BY username")).scalars())
+
+
+def _as_list(value):
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+

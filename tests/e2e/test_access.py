@@ -45,3 +45,19 @@ def test_a_center_user_gets_not_found_for_another_centers_invoice_and_can_sign_o
     page.goto(f"{server.url}/sync_status")
     wait_idle(page)
     assert page.get_by_text("Sign in to syncstatus").count() == 1
+
+
+def test_a_center_user_opening_another_centers_link_is_told_and_the_url_shows_their_own(server, page):
+    from urllib.parse import parse_qs, urlparse
+
+    engine = db.create_db_engine(server.database_url)
+    with engine.connect() as conn:
+        mine, other = conn.execute(sa.select(center.c.code).order_by(center.c.id).limit(2)).scalars().all()
+    engine.dispose()
+    page.goto(f"{server.url}/sync_status?center={other}")
+    sign_in(page, f"center.{mine.lower()}", "demo-center")
+    page.get_by_text(f"{other} is not among your centers; showing yours.").wait_for()
+    assert_no_exception(page)
+    page.wait_for_function(f"() => new URLSearchParams(location.search).getAll('center').join() === '{mine}'")
+    assert parse_qs(urlparse(page.url).query).get("center") == [mine]
+    shot(page, "access_other_centers_link_rewritten")

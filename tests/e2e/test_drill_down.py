@@ -74,7 +74,7 @@ def test_from_sync_status_a_failed_invoices_cell_leads_to_one_summary_invoice_in
     grid.wait_for()
     wait_idle(page)
 
-    click_cell(page, grid, 5, facts["row"])  # column 5 = Failed Invoices (Zone, Center Name, Total, Processed, Pending, Failed)
+    click_cell(page, grid, sync_status.COLUMNS.index("Failed Invoices"), facts["row"])
     wait_for_path(page, "/sale_orders")
     assert_no_exception(page)
     q = parse_qs(urlparse(page.url).query)

@@ -38,3 +38,22 @@ def test_shared_link_shows_filtered_report_and_drills_to_a_centers_failed_invoic
     assert len(q.get("center", [])) == 1
     assert q.get("date_from") == [d0]
     shot(page, "sync_status_drill_to_sale_orders")
+
+
+def test_the_level_toggle_keeps_its_selection_when_moving_between_pages(server, page):
+    page.goto(f"{server.url}/sync_status")
+    sign_in(page, "admin", "demo-admin")
+    page.get_by_role("heading", name="Integrations Sync Status").wait_for()
+
+    def checked() -> list[str]:
+        group = page.locator("[data-testid='stButtonGroup']").first
+        group.wait_for()
+        return [b.inner_text() for b in group.locator("button").all() if b.get_attribute("aria-checked") == "true"]
+
+    assert checked() == ["Organization level"]
+    for name, heading in (("Trends", "Trends"), ("Sale Orders", "Sale Orders"), ("Sync Status",
+                                                                                 "Integrations Sync Status")):
+        page.get_by_role("link", name=name).first.click()
+        page.get_by_role("heading", name=heading).wait_for()
+        wait_idle(page)
+        assert checked() == ["Organization level"], name

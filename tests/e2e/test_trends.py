@@ -70,3 +70,26 @@ def test_clicking_a_center_in_the_breakdown_opens_its_failed_documents(server, p
     q = parse_qs(urlparse(page.url).query)
     assert q.get("status") == ["failed"] and len(q.get("center", [])) == 1
     assert q.get("date_from") == [D0.isoformat()] and q.get("date_to") == [DEMO_END.isoformat()]
+
+
+def test_month_grain_reads_month_names_round_rates_and_marks_partial_months(server, page):
+    d0 = date(2026, 8, 20)  # 20 Aug – DEMO_END (20 Nov): August and November are partial
+    page.goto(f"{server.url}/trends?date_from={d0.isoformat()}&date_to={DEMO_END.isoformat()}&grain=month")
+    sign_in(page, "admin", "demo-admin")
+    page.get_by_role("heading", name="Trends").wait_for()
+    volume = page.locator("[data-testid='stPlotlyChart']").first
+    volume.locator(".barlayer .trace.bars").first.wait_for()
+    wait_idle(page)
+    assert_no_exception(page)
+    ticks = [t.strip() for t in volume.locator(".xaxislayer-above text").all_text_contents() if t.strip()]
+    assert "Sep 2026" in ticks and "Oct 2026" in ticks, ticks
+    assert any(t.startswith("Aug 2026") and "partial: 12 of 31 days" in t for t in ticks), ticks
+    assert any(t.startswith("Nov 2026") and "partial: 20 of 30 days" in t for t in ticks), ticks
+    rates = [t for t in volume.locator("g[class^='y'][class$='tick'] text").all_text_contents()
+             if t.strip().endswith("%")]
+    assert rates, volume.locator("g[class^='y'][class$='tick'] text").all_text_contents()
+    values = [int(t.rstrip("%")) for t in rates]
+    assert max(values) <= 100 and all(v % 1 == 0 for v in values)
+    steps = {b - a for a, b in zip(sorted(set(values)), sorted(set(values))[1:], strict=False)}
+    assert steps and steps <= {1, 2, 5, 10, 20, 25}, values
+    shot(page, "trends_month_grain")

@@ -87,8 +87,8 @@ def test_a_failed_invoice_with_markup_in_its_center_and_response_shows_them_as_t
     sign_in(page, "admin", "demo-admin")
     assert_no_exception(page)
     page.get_by_role("heading", name="Sale Order Summary Details").wait_for()
-    center_metric = page.locator("[data-testid='stMetric']").filter(has_text="Center").first
-    assert hostile.XSS_NAME in center_metric.text_content(), "the center name is not shown literally"
+    center_line = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Center:").first
+    assert hostile.XSS_NAME in center_line.text_content(), "the center name is not shown literally"
     # The parser keeps the text of an unknown payload without its tags; what remains must stay literal text.
     alert = page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert "[click](javascript:alert(4))" in alert, "the platform's message is rendered as markdown"
@@ -165,8 +165,8 @@ def test_summary_details_metric_caption_and_sidebar_show_names_and_external_refs
     sign_in(page, "center.link", "demo-center-link")
     assert_no_exception(page)
     page.get_by_role("heading", name="Sale Order Summary Details").wait_for()
-    metric = page.locator("[data-testid='stMetric']").filter(has_text="Center").first
-    assert hostile.LINK_NAME in literal(metric.inner_text())
+    center_line = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="Center:").first
+    assert hostile.LINK_NAME in literal(center_line.inner_text())
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="external doc no").first
     assert hostile.LINK_REF in literal(caption.inner_text())
     assert hostile.LINK_NAME in literal(page.locator("[data-testid='stSidebar']").inner_text())

@@ -306,3 +306,70 @@ def test_a_clicked_point_opens_the_documents_behind_it():
                                    {"selection": {"points": [{"customdata": ['{"from":"2026-13-45"}']}]}}])
 def test_a_selection_without_a_valid_drill_key_opens_nothing(event):
     assert trends.selected_link(event, ReportFilters(date(2026, 11, 1), date(2026, 11, 20))) is None
+
+
+# --- issue 21 item 7: axis labels fit the grain, round rate ticks, partial periods marked -------------------------
+
+AUG_TO_OCT = ReportFilters(date(2026, 8, 20), date(2026, 10, 12))   # partial August and October
+AUG_SERIES = series(
+    (date(2026, 8, 20), "invoices", "processed", "", 10),
+    (date(2026, 8, 21), "invoices", "failed", "duplicate", 9),
+    (date(2026, 9, 3), "invoices", "processed", "", 4),
+    (date(2026, 9, 4), "invoices", "failed", "duplicate", 1),
+    (date(2026, 10, 2), "invoices", "failed", "mapping_missing", 5),
+)
+
+
+def test_month_grain_labels_months_and_marks_the_partial_first_and_last_month():
+    v = trends.volume_by_period(AUG_SERIES, AUG_TO_OCT, "month")
+    fig = charts.volume_figure(v, "month")
+    axis = fig.layout.xaxis
+    assert axis.tickmode == "array"
+    assert as_dates(axis.tickvals) == [date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1)]
+    assert list(axis.ticktext) == ["Aug 2026<br>(partial: 12 of 31 days)", "Sep 2026",
+                                   "Oct 2026<br>(partial: 12 of 31 days)"]
+    processed = traces(fig, "Processed")[0]
+    assert list(processed.marker.opacity) == [charts.PARTIAL_OPACITY, 1.0, charts.PARTIAL_OPACITY]
+    assert "partial: 12 of 31 days" in processed.customdata[0][1]
+    causes = charts.causes_figure(trends.causes_by_period(AUG_SERIES, AUG_TO_OCT, "month"), "month")
+    assert "Sep 2026" in causes.layout.xaxis.ticktext
+
+
+def test_week_grain_labels_the_monday_and_day_grain_labels_dates():
+    week = charts.volume_figure(trends.volume_by_period(LEAP_SERIES, LEAP, "week"), "week")
+    assert list(week.layout.xaxis.ticktext)[1] == "w/c 26 Feb"
+    assert list(week.layout.xaxis.ticktext)[0] == "w/c 19 Feb<br>(partial: 5 of 7 days)"
+    day = charts.volume_figure(trends.volume_by_period(LEAP_SERIES, LEAP, "day"), "day")
+    assert "29 Feb" in day.layout.xaxis.ticktext and "partial" not in " ".join(day.layout.xaxis.ticktext)
+    assert len(day.layout.xaxis.tickvals) <= charts.MAX_TICKS
+
+
+def test_many_periods_are_labelled_sparsely():
+    f = ReportFilters(date(2025, 1, 1), date(2025, 12, 31))
+    v = trends.volume_by_period(series((date(2025, 3, 3), "invoices", "processed", "", 1)), f, "week")
+    ticks = charts.volume_figure(v, "week").layout.xaxis.tickvals
+    assert 6 <= len(ticks) <= charts.MAX_TICKS + 2  # the partial first and last weeks are always labelled
+
+
+@pytest.mark.parametrize("top", [0.0, 0.004, 0.03, 0.12, 0.27, 0.5, 0.83, 0.99, 1.0])
+def test_failure_rate_ticks_at_round_percentages_up_to_at_most_100(top):
+    axis = charts.rate_axis(top)
+    assert axis["tickformat"] == ".0%"
+    assert axis["dtick"] in (0.01, 0.02, 0.05, 0.10, 0.20, 0.25)
+    assert axis["range"][0] == 0 and top <= axis["range"][1] <= 1.0
+    assert axis["range"][1] / axis["dtick"] <= 5 + 1e-9
+    ticks = [round(i * axis["dtick"], 6) for i in range(int(round(axis["range"][1] / axis["dtick"])) + 1)]
+    assert all(round(t * 100, 6) == int(round(t * 100)) for t in ticks)  # whole percentages
+
+
+def test_the_volume_figure_rate_axis_never_passes_100_percent():
+    v = trends.volume_by_period(AUG_SERIES, AUG_TO_OCT, "month")   # October: 5 failed of 5 = 100 %
+    fig = charts.volume_figure(v, "month")
+    rate_axes = [a for name, a in fig.layout.to_plotly_json().items()
+                 if name.startswith("yaxis") and a.get("title", {}).get("text") == "Failure rate"]
+    assert rate_axes and all(a["range"][1] <= 1.0 and a["tickformat"] == ".0%" and a["dtick"] in charts.RATE_STEPS
+                             for a in rate_axes)
+    bd = trends.breakdown(DIRECTORY, trends.per_center(COUNTS.assign(
+        documents=[1, 99, 6, 4, 5, 999])), "center")   # BIG: 99 % failed
+    axis = charts.breakdown_figure(bd, "center", AUG_TO_OCT).layout.xaxis
+    assert axis.range[1] == 1.0 and axis.tickformat == ".0%" and axis.dtick == 0.2

@@ -210,7 +210,7 @@ CASES = [
      None, "intacct", None, SUCCESS, None, "4711"),
     ("netsuite-invalid-key-or-ref-soap",
      netsuite_status("INVALID_KEY_OR_REF", "Invalid account reference key 215 for subsidiary 3."),
-     None, "netsuite", "INVALID_KEY_OR_REF", "reference_inactive_or_deleted", None, None),
+     None, "netsuite", "INVALID_KEY_OR_REF", "reference_inactive_or_deleted", "215", None),  # the key it names
     ("netsuite-plain-text-invalid-key-or-ref",
      "INVALID_KEY_OR_REF - Invalid Account Reference Key", None, "netsuite", "INVALID_KEY_OR_REF",
      "reference_inactive_or_deleted", None, None),
@@ -525,3 +525,12 @@ def test_every_code_table_row_has_a_known_category_and_a_source():
     for table in CODE_TABLES.values():
         for meaning in table.values():
             assert meaning.category in CATEGORIES and meaning.source
+
+
+def test_a_message_naming_the_key_gives_its_reference():
+    from syncstatus.messages import reference_in
+
+    assert reference_in("Invalid Account Reference Key 4200") == "4200"
+    assert reference_in("Invalid reference id #A-77 on line 2") == "A-77"
+    assert reference_in("Duplicate Document Number Error") is None
+    assert reference_in(None) is None
