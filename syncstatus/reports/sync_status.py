@@ -19,7 +19,6 @@ from syncstatus.wording import plural
 COLUMNS = [
     "Zone",
     "Center Name",
-    "Mode",
     "Total Invoices",
     "Processed Invoices",
     "Pending Invoices",
@@ -28,9 +27,10 @@ COLUMNS = [
     "Processed Misc. Journals",
     "Pending Misc. Journals",
     "Failed Misc. Journals",
+    "Mode",
     "Response message",
 ]
-COUNT_COLUMNS = COLUMNS[3:11]
+COUNT_COLUMNS = COLUMNS[2:10]
 TOTAL_LABEL = "Total"
 NO_CONFIG = "⚠ no sync configuration for these dates (counted Invoice Wise)"
 UNCONFIGURED_MODE = "Invoice Wise (no configuration)"

@@ -134,7 +134,7 @@ def click(row: int, column: str) -> dict:
 def check_sync_status(engine, ids, f: ReportFilters) -> sync_status.SyncStatusReport:
     report = sync_status.build(engine, ids, f)
     body, totals = report.body, report.totals
-    assert totals["Center Name"] == f"{len(body)} centers"
+    assert totals["Center Name"] == ("1 center" if len(body) == 1 else f"{len(body):,} centers")
     for column in sync_status.COUNT_COLUMNS:
         assert totals[column] == body[column].sum(), column
     for line in ("Invoices", "Misc. Journals"):

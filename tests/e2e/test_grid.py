@@ -88,7 +88,8 @@ def test_sync_status_headers_read_whole_with_the_full_name_on_hover(big_server, 
     page = wide_page
     open_sync_status(page, big_server)
     grid = page.locator(GRID).nth(1)
-    shown = [tables.SYNC_STATUS_LABELS.get(c, c) for c in sync_status.COLUMNS[:-1]]  # all but the last one
+    # the report's columns as far as the counts; Mode and Response message are text read on horizontal scroll
+    shown = [tables.SYNC_STATUS_LABELS.get(c, c) for c in sync_status.COLUMNS if c not in ("Mode", "Response message")]
     assert len(set(shown)) == len(shown)
     assert_headers_whole(page, grid, shown)
     edges = column_edges(page, grid)
