@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,22 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+@contextmanager
+def fresh_page(browser, width: int = 1500, height: int = 1000):
+    """A page in a new browser context (its own cookies and session) of the given viewport, closed after."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
     pg = ctx.new_page()
     pg.set_default_timeout(30_000)
-    yield pg
-    ctx.close()
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(browser):
+    with fresh_page(browser) as pg:
+        yield pg
 
 
 def wait_idle(page) -> None:

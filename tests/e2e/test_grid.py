@@ -14,6 +14,7 @@ from syncstatus.access import all_center_ids
 from syncstatus.reports import sync_status
 from syncstatus.reports.filters import ReportFilters
 from syncstatus.ui import tables
+from tests.browser import fresh_page
 from tests.conftest import DEMO_END
 from tests.e2e.conftest import Server, assert_no_exception, shot, sign_in, wait_idle
 from tests.e2e.test_drill_down import ROW, column_edges, wait_for_path
@@ -52,11 +53,8 @@ def big_server(big_database):
 
 @pytest.fixture
 def wide_page(browser):
-    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
-    pg = ctx.new_page()
-    pg.set_default_timeout(30_000)
-    yield pg
-    ctx.close()
+    with fresh_page(browser, width=1600) as pg:
+        yield pg
 
 
 def open_sync_status(page, server):
