@@ -6,6 +6,7 @@ from syncstatus import audit
 from syncstatus.ui import data, tables
 from syncstatus.ui.setup import page_setup
 from syncstatus.ui.state import StateKeys
+from syncstatus.wording import plural
 
 viewer = page_setup("audit")
 st.title("Audit Log")
@@ -17,7 +18,7 @@ limit = right.number_input("Newest events", min_value=10, max_value=10_000, valu
                            key=StateKeys.AUDIT_LIMIT)
 events = audit.recent(data.engine(), limit=limit, action=action)
 
-st.caption(f"{len(events):,} event{'' if len(events) == 1 else 's'}, newest first; times in UTC.")
+st.caption(f"{plural(len(events), 'event')}, newest first; times in UTC.")
 st.dataframe(events, hide_index=True, width="stretch",
              column_config={"at": st.column_config.DatetimeColumn("At (UTC)", format="YYYY-MM-DD HH:mm:ss"),
                             "username": "User", "action": "Action", "detail": "Detail"})

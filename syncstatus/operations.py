@@ -194,7 +194,7 @@ def job_health(jobs: pd.DataFrame, now: datetime) -> pd.DataFrame:
 
 def _order_phrase(kind: str, n: int) -> str:
     one, many = ORDER_NAMES.get(kind, (kind.replace("_", " "), kind.replace("_", " ") + "s"))
-    return f"{n:,} deleted {one if n == 1 else many}"
+    return plural(n, f"deleted {one}", f"deleted {many}")
 
 
 def maintenance_flags(jobs: pd.DataFrame, deleted_pending: pd.DataFrame) -> pd.DataFrame:

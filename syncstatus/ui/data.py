@@ -14,6 +14,7 @@ import streamlit as st
 from syncstatus import db
 from syncstatus.config import load_settings
 from syncstatus.ui.state import StateKeys
+from syncstatus.wording import plural
 
 T = TypeVar("T")
 _LOG = logging.getLogger(__name__)
@@ -30,9 +31,8 @@ def _engine_for(url: str) -> sa.Engine:
 
 
 def took_too_long() -> str:
-    seconds = load_settings().page_query_timeout_seconds
-    unit = "second" if seconds == 1 else "seconds"
-    return (f"This took too long: the database stopped it after {seconds} {unit}. Choose fewer centers or a "
+    seconds = plural(load_settings().page_query_timeout_seconds, "second")
+    return (f"This took too long: the database stopped it after {seconds}. Choose fewer centers or a "
             "shorter period and try again; if it keeps happening, tell your administrator.")
 
 
